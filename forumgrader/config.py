@@ -1,0 +1,95 @@
+"""Configuration, layered: defaults here, then instance/config.py, then FORUMGRADER_* variables, then a test mapping."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+MB = 1024 * 1024
+
+DEFAULTS: dict[str, Any] = {
+    # sessions and the database
+    "SECRET_KEY": None,  # read from FORUMGRADER_SECRET_KEY; otherwise one is made and kept in the instance folder
+    "DATABASE_URL": None,  # None: a SQLite file in the instance folder
+    "AUTO_MIGRATE": True,  # bring the schema to the newest migration when the app starts
+    "SESSION_COOKIE_SECURE": False,  # set True behind HTTPS
+    # imports
+    "MAX_IMPORT_BYTES": 50 * MB,
+    # Crossref
+    "CROSSREF_URL": "https://api.crossref.org",
+    "CROSSREF_MAILTO": "",
+    "CROSSREF_LOOKUPS_PER_SECOND": 10.0,
+    "CROSSREF_SEARCHES_PER_SECOND": 3.0,
+    "CROSSREF_CONCURRENCY": 3,
+    "CROSSREF_TIMEOUT": 10.0,
+    "CROSSREF_RETRIES": 4,
+    "CROSSREF_CACHE_DAYS": 30,
+    "METADATA_SOURCE": "crossref",  # crossref | snapshot | offline
+    "SNAPSHOT_COMPLETE": False,  # a snapshot miss is `not_found` only when the snapshot holds everything
+    # background work
+    "TASK_QUEUE": "sqlite",  # sqlite (embedded) | redis | immediate
+    "REDIS_URL": "redis://localhost:6379/0",
+    "WORKER_THREADS": 2,
+    # the student self-check page
+    "SELF_CHECK_RATE_LIMIT": "30 per minute;300 per hour",
+    "RATELIMIT_STORAGE_URI": "memory://",
+}
+
+
+def _coerce(raw: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float):
+        return float(raw)
+    return raw
+
+
+def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Read FORUMGRADER_<KEY> variables for every known key, typed like the default."""
+    found = {}
+    for key, default in DEFAULTS.items():
+        raw = environ.get(f"FORUMGRADER_{key}")
+        if raw is not None:
+            try:
+                found[key] = _coerce(raw, default)
+            except ValueError as error:
+                raise ValueError(f"FORUMGRADER_{key}={raw!r} is not a valid {type(default).__name__}") from error
+    return found
+
+
+def load(app: Flask, test_config: Mapping[str, Any] | None) -> None:
+    """Fill app.config from the four layers, then derive what was left open."""
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_mapping(from_environment(os.environ))
+    if test_config:
+        app.config.from_mapping(test_config)
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    if not app.config["DATABASE_URL"]:
+        app.config["DATABASE_URL"] = f"sqlite:///{instance / 'forumgrader.sqlite'}"
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_IMPORT_BYTES"] + MB
+
+
+def _instance_secret(path: Path) -> str:
+    """Keep one random key per instance so sessions survive restarts without a configured key."""
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def instance_path() -> str:
+    """Where the instance folder is: FORUMGRADER_INSTANCE_PATH, else ./instance in the working directory."""
+    return os.path.abspath(os.environ.get("FORUMGRADER_INSTANCE_PATH") or os.path.join(os.getcwd(), "instance"))

@@ -1,0 +1,31 @@
+"""Every table, importable from one place (Alembic and the services read them here)."""
+
+from forumgrader.store.models.accounts import ApiToken, Draft, Membership, User
+from forumgrader.store.models.citations import PostAnalysis, ReferenceCheck, Review
+from forumgrader.store.models.crossref import CrossrefAnswer, SnapshotToken, SnapshotWork
+from forumgrader.store.models.discussions import Course, ImportBatch, Person, Post, Thread, Topic
+from forumgrader.store.models.grading import AuditEntry, Grade, GradeOverride
+from forumgrader.store.models.jobs import Job
+
+__all__ = [
+    "ApiToken",
+    "AuditEntry",
+    "Course",
+    "CrossrefAnswer",
+    "Draft",
+    "Grade",
+    "GradeOverride",
+    "ImportBatch",
+    "Job",
+    "Membership",
+    "Person",
+    "Post",
+    "PostAnalysis",
+    "ReferenceCheck",
+    "Review",
+    "SnapshotToken",
+    "SnapshotWork",
+    "Thread",
+    "Topic",
+    "User",
+]
