@@ -1,0 +1,110 @@
+"""Find DOIs in text, normalise them, and tell the forms APA 7 does not want from broken ones."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+_PREFIX = re.compile(
+    r"^\s*(?:(?:https?://)?(?:dx\.|www\.)?doi\.org/|urn:doi:|info:doi/|doi\s*:?\s*)",
+    re.IGNORECASE,
+)
+_VALID = re.compile(r"10\.\d{4,9}/\S{1,300}")
+_MENTION = re.compile(
+    r"(?P<url>(?:https?://)?(?:dx\.|www\.)?doi\.org/)(?P<ubody>\S{0,300})"
+    r"|(?P<label>\bdoi\b\s{0,3}(?::\s{0,3}|(?=10\.)))(?P<lbody>\S{0,300})"
+    r"|(?<![/\w.:])(?P<bare>10\.\d{4,9}/\S{1,300})",
+    re.IGNORECASE,
+)
+# A lower-case word right after a DOI, inside an entry, is most often the DOI's own tail cut by a space.
+_TAIL = re.compile(r" ([a-z][\w./-]{0,80})")
+_NOT_TAIL = frozenset(
+    "to and or from in on at the a an of links link retrieved accessed available epub pmid pmcid see".split()
+)
+_TRAILING = ".,;:'\""
+
+
+@dataclass(frozen=True, slots=True)
+class DoiMention:
+    """One DOI written in a text: where it stands, the DOI itself and how it was written."""
+
+    start: int
+    end: int
+    doi: str  # normalised; spaces written inside it are removed
+    form: str  # "https" (as APA wants), "http", "dx", "label" (doi:/DOI:) or "bare"
+    malformed: bool
+
+
+def _strip_trailing(body: str) -> str:
+    while body:
+        last = body[-1]
+        if last in _TRAILING:
+            body = body[:-1]
+        elif last == ")" and body.count("(") < body.count(")"):
+            body = body[:-1]
+        elif last == "]" and body.count("[") < body.count("]"):
+            body = body[:-1]
+        else:
+            break
+    return body
+
+
+def normalise_doi(s: str) -> str:
+    """Return a DOI in lower case without resolver, label or trailing punctuation."""
+    body = s.strip()
+    for _ in range(2):  # "doi: https://doi.org/10..." carries two prefixes
+        body = _PREFIX.sub("", body, count=1)
+    if "%" in body:
+        body = unquote(body)
+    return _strip_trailing(body.strip()).lower()
+
+
+def _form(prefix: str) -> str:
+    low = prefix.lower()
+    if "dx." in low:
+        return "dx"
+    if low.startswith("https://"):
+        return "https"
+    if "doi.org" in low:
+        return "http"
+    return "label"
+
+
+def _tail(text: str, end: int) -> tuple[str, int]:
+    """Return the words that continue a DOI cut by spaces, and where they end."""
+    raw = ""
+    for _ in range(3):
+        found = _TAIL.match(text, end)
+        if not found or found.group(1).split(".")[0].lower() in _NOT_TAIL:
+            break
+        raw, end = raw + found.group(1), found.end(1)
+    tail = _strip_trailing(raw)
+    return tail, end - (len(raw) - len(tail))
+
+
+def find_dois(text: str, *, in_entry: bool = False) -> list[DoiMention]:
+    """Return every DOI written in the text; inside an entry, words cut off by spaces count as part of it."""
+    mentions = []
+    for found in _MENTION.finditer(text):
+        if found.group("bare"):
+            prefix, body, form = "", found.group("bare"), "bare"
+        elif found.group("url") is not None:
+            prefix, body = found.group("url"), found.group("ubody")
+            form = _form(prefix)
+        else:
+            prefix, body, form = found.group("label"), found.group("lbody"), "label"
+        body = _strip_trailing(body)
+        if form == "label" and not body.startswith("10"):
+            continue  # the word "doi" in passing, not a DOI
+        end = found.start() + len(prefix) + len(body)
+        doi = normalise_doi(body)
+        malformed = not _VALID.fullmatch(doi)
+        if in_entry and form != "bare" and body and not body.endswith(")"):
+            tail, tail_end = _tail(text, end)
+            if tail:
+                doi, end, malformed = (doi + tail).lower(), tail_end, True
+        if not malformed and (doi.endswith("/") or "//" in doi.split("/", 1)[1]):
+            malformed = True
+        mentions.append(DoiMention(found.start(), end, doi, form, malformed))
+    return mentions

@@ -1,0 +1,205 @@
+"""Parse one reference entry (APA first; Harvard, Chicago, MLA and Vancouver as they come) into fields."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from forumgrader.citations.doi import find_dois
+from forumgrader.citations.model import Author, ReferenceFields, SourceType
+from forumgrader.citations.names import is_surname, parse_authors
+from forumgrader.citations.segments import Parts, read_parts, sentence_ends, tidy
+from forumgrader.citations.text import LMS_RESIDUE, squash
+
+_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"]{1,500}", re.IGNORECASE)
+_BROKEN_URL = re.compile(r"\bhttps?://(?=\s|$)", re.IGNORECASE)
+_GLUED = re.compile(r"(?<=[^\W\d_]{3})(?=\d{1,5}\(\w{1,6}\))|(?<=\))(?=\d{1,5}\(\w{1,6}\))")
+_NOISE = re.compile(
+    r"\b(?:Retrieved|Accessed|Available)\b(?:\s(?:on|at|from))?[^:/]{0,40}?(?:\bfrom\b|:)\s?(?=\S)?|"
+    r"\bPMID:?\s?\d{1,10};?|\bPMCID:?\s?PMC\d{1,10};?|\bEpub\s[^.]{0,30}\.|\[(?:Internet|cited[^\]]{0,30})\]|"
+    r"\((?:accessed|retrieved)[^)]{0,40}\)",
+    re.IGNORECASE,
+)
+_APA_DATE = re.compile(
+    r"\((?P<year>1[5-9]\d\d|20\d\d)(?P<suffix>[a-z])?(?:[,/-]\s?[^()]{1,30})?\)"
+    r"|\((?P<nd>n\.\s?d\.)(?:-(?P<ndsuffix>[a-z]))?\)|\((?P<press>in press)(?:-(?P<presssuffix>[a-z]))?\)",
+    re.IGNORECASE,
+)
+_CHICAGO_DATE = re.compile(r"\.\s(?P<year>1[5-9]\d\d|20\d\d)(?P<suffix>[a-z])?\.\s")
+_VANCOUVER_DATE = re.compile(
+    r"(?P<year>(?:19|20)\d\d)(?:\s[A-Z][a-z]{2}(?:-[A-Z][a-z]{2})?(?:\s\d{1,2})?)?\s?;\s?(?P<vol>\w{1,8})?"
+    r"(?:\s?\((?P<iss>[^()]{1,20})\))?(?:\s?:\s?(?P<pages>[A-Za-z]{0,2}\d{1,7}(?:-[A-Za-z]{0,2}\d{0,7})?))?"
+)
+_ANY_YEAR = re.compile(r"(?<![\d/.])(?P<year>1[6-9]\d\d|20\d\d)(?P<suffix>[a-z])?(?![\d/])")
+_PUBLISHER = re.compile(
+    r"Press|Publish|Books|Wiley|Sage|SAGE|Routledge|Springer|Elsevier|Guilford|Norton|McGraw|Pearson|Macmillan"
+    r"|Penguin|Harper|Cengage|Jossey|Lippincott|Mosby|Saunders|Houghton|Basic|Random House|Academic|Taylor"
+)
+_REPORT = re.compile(r"report|fact sheet|policy brief|white paper|brief|guideline|bulletin", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedEntry:
+    """What the parser read in an entry, with how sure it is."""
+
+    fields: ReferenceFields
+    type: SourceType
+    confidence: float
+    clean: str
+    style: str  # "apa", "chicago", "vancouver" or "other"
+    et_al: bool  # the entry's author element says "et al."
+
+
+def clean_entry(raw: str) -> str:
+    """Return an entry on one line, without LMS residue, empty URLs, and with glued tokens separated."""
+    text = LMS_RESIDUE.sub(" ", squash(raw))
+    text = _BROKEN_URL.sub(" ", text)
+    text = _GLUED.sub(", ", text)
+    return squash(re.sub(r"\s+([.,;])", r"\1", text)).strip(" ;")
+
+
+def _date_fields(found: re.Match[str]) -> tuple[int | None, str, str]:
+    if found.group("year"):
+        return int(found.group("year")), found.group("suffix") or "", ""
+    if found.groupdict().get("nd"):
+        return None, found.group("ndsuffix") or "", "n.d."
+    return None, found.groupdict().get("presssuffix") or "", "in press"
+
+
+def _authors_or_title(segment: str) -> tuple[tuple[Author, ...], bool, str]:
+    """Read an author element; a long one with no names is the title of a work without author."""
+    authors, et_al = parse_authors(segment)
+    if len(authors) == 1 and authors[0].group and len(segment.split()) > 8:
+        return (), et_al, tidy(segment)
+    return authors, et_al, ""
+
+
+def _vancouver(work: str) -> tuple[tuple[Author, ...], bool, ReferenceFields] | None:
+    """Read "Family AB, Family C. Title. Journal. 2020 Mar;12(3):45-67."."""
+    date = _VANCOUVER_DATE.search(work)
+    if not date:
+        return None
+    cut = work.find(". ")
+    if cut < 0 or cut > date.start():
+        return None
+    authors, et_al = parse_authors(work[:cut])
+    ends = [cut + 2 + e for e in sentence_ends(work[cut + 2 : date.start()] + " ")]
+    if not authors or not ends or not all(is_surname(a.family) or a.group for a in authors):
+        return None
+    title = tidy(work[cut + 1 : ends[0]])
+    container = tidy(work[ends[0] : date.start()])
+    fields = ReferenceFields(
+        authors=authors, year=int(date.group("year")), title=title, container=container,
+        volume=(date.group("vol") or "").strip(), issue=date.group("iss") or "", pages=date.group("pages") or "",
+    )
+    return authors, et_al, fields
+
+
+def _generic(work: str) -> tuple[tuple[Author, ...], bool, ReferenceFields]:
+    """Read an MLA-like or unknown entry: names, a title, then whatever has a recognisable shape."""
+    ends = sentence_ends(work + " ")
+    authors: tuple[Author, ...] = ()
+    et_al = False
+    start = 0
+    if ends and not work.startswith(('"', "'")):
+        candidate, found_et_al = parse_authors(work[: ends[0]])
+        if candidate and all(is_surname(a.family) for a in candidate if not a.group) and len(candidate) < 30:
+            authors, et_al, start = candidate, found_et_al, ends[0]
+    years = list(_ANY_YEAR.finditer(work))
+    year = years[-1] if years else None
+    rest = work[start:]
+    if year:
+        rest = rest.replace(year.group(), " ", 1) if year.start() >= start else rest
+    parts = read_parts(rest)
+    publisher = re.sub(r",?\s*$", "", parts.publisher)
+    fields = _fields(parts, authors, int(year.group("year")) if year else None, year.group("suffix") or "" if year else "")
+    return authors, et_al, _replace(fields, publisher=publisher.strip(" ,"))
+
+
+def _replace(fields: ReferenceFields, **changes: object) -> ReferenceFields:
+    values = {name: getattr(fields, name) for name in fields.__slots__}
+    values.update(changes)
+    return ReferenceFields(**values)  # type: ignore[arg-type]
+
+
+def _fields(parts: Parts, authors: tuple[Author, ...], year: int | None, suffix: str, note: str = "") -> ReferenceFields:
+    return ReferenceFields(
+        authors=authors, year=year, year_suffix=suffix, year_note=note, title=parts.title,
+        container=parts.container, volume=parts.volume, issue=parts.issue, pages=parts.pages,
+        article_number=parts.article_number, edition=parts.edition, publisher=parts.publisher,
+    )
+
+
+def _type(fields: ReferenceFields, parts: Parts | None, raw: str) -> SourceType:
+    description = parts.description.lower() if parts else ""
+    if "data" in description:
+        return SourceType.DATASET
+    if parts and parts.chapter:
+        return SourceType.CHAPTER
+    if fields.volume or fields.article_number or (fields.container and (fields.doi or fields.pages)):
+        return SourceType.JOURNAL_ARTICLE
+    if _REPORT.search(description) or re.search(r"\((?:Report|Technical Report|Publication) No\.", raw):
+        return SourceType.REPORT
+    if fields.edition or (fields.publisher and _PUBLISHER.search(fields.publisher)):
+        return SourceType.BOOK
+    if fields.url:
+        return SourceType.WEB_PAGE
+    if fields.publisher:
+        return SourceType.REPORT if fields.authors and fields.authors[0].group else SourceType.BOOK
+    return SourceType.OTHER
+
+
+def _confidence(fields: ReferenceFields, kind: SourceType, style: str) -> float:
+    score = 0.25 * bool(fields.authors) + 0.25 * bool(fields.year or fields.year_note) + 0.2 * bool(fields.title)
+    expected = {
+        SourceType.JOURNAL_ARTICLE: (fields.container, fields.volume, fields.pages or fields.article_number or fields.doi),
+        SourceType.BOOK: (fields.publisher, fields.publisher or fields.edition or fields.doi),
+        SourceType.CHAPTER: (fields.container, fields.publisher, fields.pages),
+        SourceType.WEB_PAGE: (fields.url, fields.url),
+        SourceType.REPORT: (fields.publisher or fields.url, fields.publisher or fields.url),
+        SourceType.DATASET: (fields.publisher or fields.url or fields.doi,),
+        SourceType.OTHER: ("",),
+    }[kind]
+    score += 0.25 * sum(1 for value in expected if value) / len(expected)
+    score += 0.05 * (style == "apa")
+    return round(min(score, 1.0), 2)
+
+
+def parse_entry(raw: str) -> ParsedEntry:
+    """Parse a reference entry into fields, a type guess and a confidence."""
+    clean = clean_entry(raw)
+    work = clean
+    dois = find_dois(work, in_entry=True)
+    doi = dois[0].doi if dois else ""
+    for mention in reversed(dois):
+        work = work[: mention.start] + " " + work[mention.end :]
+    urls = [tidy(u.group()) for u in _URL.finditer(work)]
+    work = squash(_NOISE.sub(" ", _URL.sub(" ", work))).strip(" .;,") + "."
+    url = urls[0] if urls else ""
+    parts: Parts | None = None
+    date = _APA_DATE.search(work[:800])
+    chicago = _CHICAGO_DATE.search(work[:800])
+    if date and date.start() > 0 and (not chicago or chicago.start() > date.start()):
+        style = "apa"
+        authors, et_al, lead_title = _authors_or_title(work[: date.start()])
+        parts = read_parts(work[date.end() :])
+        if lead_title:
+            parts = Parts(lead_title, parts.container, parts.volume, parts.issue, parts.pages, parts.article_number,
+                          parts.edition, parts.publisher or tidy(parts.title), parts.description, parts.chapter)
+        fields = _fields(parts, authors, *_date_fields(date))
+    elif chicago:
+        style = "chicago"
+        authors, et_al, _ = _authors_or_title(work[: chicago.start() + 1])
+        parts = read_parts(work[chicago.end() :])
+        fields = _fields(parts, authors, int(chicago.group("year")), chicago.group("suffix") or "")
+    elif vancouver := _vancouver(work):
+        style = "vancouver"
+        authors, et_al, fields = vancouver
+    else:
+        style = "other"
+        authors, et_al, fields = _generic(work)
+    fields = _replace(fields, doi=doi, url=url if not (doi and "doi.org" in url) else "")
+    kind = _type(fields, parts, clean)
+    if kind is SourceType.WEB_PAGE and fields.publisher and not fields.container:
+        fields = _replace(fields, container=fields.publisher, publisher="")
+    return ParsedEntry(fields, kind, _confidence(fields, kind, style), clean, style, et_al)

@@ -1,0 +1,140 @@
+"""Author names: split a reference's author element, and tell surnames from ordinary words."""
+
+from __future__ import annotations
+
+import re
+
+from forumgrader.citations.model import Author
+from forumgrader.citations.text import fold, squash
+
+PARTICLES = frozenset(
+    "de la le du des del della di da das do dos van der den von vom zu ter ten bin ibn al el st st. y e".split()
+)
+# Small words that may sit inside a group author's name but never inside a person's surname.
+GROUP_WORDS = frozenset("of for and the on in & at to".split())
+_NAME_TOKEN = re.compile(r"[^\W\d_](?:[^\W\d_]|['.-](?=[^\W\d_])){0,40}\.?")
+_INITIALS = re.compile(r"(?:[^\W\d_]{1,2}\.\s?-?\s?){1,5}|[^\W\d_]{1,3}")
+_EDITOR = re.compile(r"\((?:eds?|editors?|comps?|trans)\.?\)", re.IGNORECASE)
+_ABBREV = re.compile(r"[\[(]([A-Z][A-Za-z&]{1,11})[\])]")
+_ELLIPSIS = re.compile(r"(?:\.\s?){2,3}|…")
+_SEPARATORS = re.compile(r"\s*(?:,\s*&|,\s*and\s|&|\band\b)\s*")
+
+
+def is_surname(name: str) -> bool:
+    """Tell whether a string looks like one person's family name ("de la Rie", "O'Neil", "Kiecolt-Glaser")."""
+    tokens = name.split()
+    if not 1 <= len(tokens) <= 4:
+        return False
+    for i, token in enumerate(tokens):
+        if token.lower() in PARTICLES and i < len(tokens) - 1:
+            continue
+        if not _NAME_TOKEN.fullmatch(token) or not (token[0].isupper() or token[:2] in ("d'", "l'")):
+            return False
+    return True
+
+
+def is_group(name: str) -> bool:
+    """Tell whether a name is an organisation: an acronym, or several words some of them small."""
+    tokens = name.split()
+    if len(tokens) == 1:
+        return tokens[0].isupper() and len(tokens[0]) >= 2
+    return len(tokens) >= 2 and (
+        any(t.lower() in GROUP_WORDS for t in tokens[1:]) or len(tokens) >= 3 or not is_surname(name)
+    )
+
+
+def acronym(name: str) -> str:
+    """Return the initials of a group's significant words: "World Health Organization" -> "WHO"."""
+    explicit = _ABBREV.search(name)
+    if explicit:
+        return explicit.group(1)
+    return "".join(t[0] for t in name.split() if t[0].isupper() and t.lower() not in GROUP_WORDS)
+
+
+def group_name(name: str) -> str:
+    """Return a group's name without a bracketed abbreviation: "World Health Organization [WHO]"."""
+    return squash(_ABBREV.sub("", name))
+
+
+def key(name: str) -> str:
+    """Return the comparison key of a family name."""
+    return fold(name)
+
+
+def _is_initials(part: str) -> bool:
+    part = part.strip()
+    return bool(part) and bool(_INITIALS.fullmatch(part)) and part[0].isupper() and (
+        "." in part or part.isupper()
+    )
+
+
+def _apa(parts: list[str]) -> list[Author]:
+    """Read "Family, I. I., Family, I." parts (also Harvard's "Family, Given")."""
+    authors: list[Author] = []
+    i = 0
+    while i < len(parts):
+        family = parts[i].strip()
+        given = parts[i + 1].strip() if i + 1 < len(parts) else ""
+        if given and (_is_initials(given) or (len(given.split()) <= 3 and "." in given)):
+            authors.append(Author(family.strip(), given))
+            i += 2
+        else:
+            joined = family.rstrip(".").strip()
+            if joined:
+                initials = ""
+                tokens = joined.split()
+                if len(tokens) >= 2 and _is_initials(tokens[-1]) and tokens[-1].isupper():
+                    initials, joined = tokens[-1], " ".join(tokens[:-1])
+                authors.append(Author(joined, initials))
+            i += 1
+    return authors
+
+
+def _vancouver(parts: list[str]) -> list[Author]:
+    """Read "Family II" parts (NLM/Vancouver, AMA)."""
+    authors = []
+    for part in parts:
+        tokens = part.strip().rstrip(".").split()
+        if len(tokens) >= 2 and _is_initials(tokens[-1]):
+            authors.append(Author(" ".join(tokens[:-1]), tokens[-1]))
+        elif tokens:
+            authors.append(Author(" ".join(tokens)))
+    return authors
+
+
+def _given_first(parts: list[str]) -> list[Author]:
+    """Read MLA/Chicago "Family, Given, and Given Family" parts."""
+    authors = [Author(parts[0].strip(), parts[1].strip() if len(parts) > 1 else "")]
+    for part in parts[2:]:
+        tokens = part.strip().rstrip(".").split()
+        if not tokens:
+            continue
+        cut = len(tokens) - 1
+        while cut > 1 and tokens[cut - 1].lower() in PARTICLES:
+            cut -= 1
+        authors.append(Author(" ".join(tokens[cut:]), " ".join(tokens[:cut])))
+    return authors
+
+
+def parse_authors(segment: str) -> tuple[tuple[Author, ...], bool]:
+    """Split a reference's author element into authors; tell whether it says "et al."."""
+    text = squash(_EDITOR.sub("", segment)).strip(" ,;:")
+    text = text[:-1].rstrip() if text.endswith(".") and not re.search(r"\b[^\W\d_]\.$", text) else text
+    et_al = bool(re.search(r"\bet\.? al\b\.?", text))
+    text = re.sub(r",?\s*\bet\.? al\b\.?", "", text)
+    text = _ELLIPSIS.sub(",", text)
+    if not text:
+        return (), et_al
+    has_initials = bool(re.search(r",\s?[^\W\d_]{1,2}\.", text))
+    if not has_initials and "," not in text and is_group(text) and not re.search(r"\s[A-Z]{1,3}$", text):
+        return (Author(group_name(text), group=True),), et_al
+    parts = [p for p in _SEPARATORS.sub(",", text).split(",") if p.strip()]
+    if has_initials:
+        authors = _apa(parts)
+    elif all(re.fullmatch(r"\S.{0,60}\s[A-Z]{1,3}", p.strip().rstrip(".")) for p in parts):
+        authors = _vancouver(parts)
+    elif len(parts) >= 2 and len(parts[1].split()) <= 3:
+        authors = _given_first(parts)
+    else:
+        authors = [Author(group_name(text), group=True)]
+    return tuple(a for a in authors if a.family), et_al
