@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+from forumgrader.citations.text import word_set
+
 _PREFIX = re.compile(
     r"^\s*(?:(?:https?://)?(?:dx\.|www\.)?doi\.org/|urn:doi:|info:doi/|doi\s*:?\s*)",
     re.IGNORECASE,
@@ -19,8 +21,10 @@ _MENTION = re.compile(
 )
 # A lower-case word right after a DOI, inside an entry, is most often the DOI's own tail cut by a space.
 _TAIL = re.compile(r" ([a-z][\w./-]{0,80})")
-_NOT_TAIL = frozenset(
-    "to and or from in on at the a an of links link retrieved accessed available epub pmid pmcid see".split()
+_NOT_TAIL = word_set(
+    """
+    to and or from in on at the a an of links link retrieved accessed available epub pmid pmcid see
+    """
 )
 _TRAILING = ".,;:'\""
 
@@ -39,11 +43,11 @@ class DoiMention:
 def _strip_trailing(body: str) -> str:
     while body:
         last = body[-1]
-        if last in _TRAILING:
-            body = body[:-1]
-        elif last == ")" and body.count("(") < body.count(")"):
-            body = body[:-1]
-        elif last == "]" and body.count("[") < body.count("]"):
+        if (
+            last in _TRAILING
+            or (last == ")" and body.count("(") < body.count(")"))
+            or (last == "]" and body.count("[") < body.count("]"))
+        ):
             body = body[:-1]
         else:
             break

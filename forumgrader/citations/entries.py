@@ -89,8 +89,13 @@ def _vancouver(work: str) -> tuple[tuple[Author, ...], bool, ReferenceFields] | 
     title = tidy(work[cut + 1 : ends[0]])
     container = tidy(work[ends[0] : date.start()])
     fields = ReferenceFields(
-        authors=authors, year=int(date.group("year")), title=title, container=container,
-        volume=(date.group("vol") or "").strip(), issue=date.group("iss") or "", pages=date.group("pages") or "",
+        authors=authors,
+        year=int(date.group("year")),
+        title=title,
+        container=container,
+        volume=(date.group("vol") or "").strip(),
+        issue=date.group("iss") or "",
+        pages=date.group("pages") or "",
     )
     return authors, et_al, fields
 
@@ -112,7 +117,9 @@ def _generic(work: str) -> tuple[tuple[Author, ...], bool, ReferenceFields]:
         rest = rest.replace(year.group(), " ", 1) if year.start() >= start else rest
     parts = read_parts(rest)
     publisher = re.sub(r",?\s*$", "", parts.publisher)
-    fields = _fields(parts, authors, int(year.group("year")) if year else None, year.group("suffix") or "" if year else "")
+    fields = _fields(
+        parts, authors, int(year.group("year")) if year else None, year.group("suffix") or "" if year else ""
+    )
     return authors, et_al, _replace(fields, publisher=publisher.strip(" ,"))
 
 
@@ -122,11 +129,22 @@ def _replace(fields: ReferenceFields, **changes: object) -> ReferenceFields:
     return ReferenceFields(**values)  # type: ignore[arg-type]
 
 
-def _fields(parts: Parts, authors: tuple[Author, ...], year: int | None, suffix: str, note: str = "") -> ReferenceFields:
+def _fields(
+    parts: Parts, authors: tuple[Author, ...], year: int | None, suffix: str, note: str = ""
+) -> ReferenceFields:
     return ReferenceFields(
-        authors=authors, year=year, year_suffix=suffix, year_note=note, title=parts.title,
-        container=parts.container, volume=parts.volume, issue=parts.issue, pages=parts.pages,
-        article_number=parts.article_number, edition=parts.edition, publisher=parts.publisher,
+        authors=authors,
+        year=year,
+        year_suffix=suffix,
+        year_note=note,
+        title=parts.title,
+        container=parts.container,
+        volume=parts.volume,
+        issue=parts.issue,
+        pages=parts.pages,
+        article_number=parts.article_number,
+        edition=parts.edition,
+        publisher=parts.publisher,
     )
 
 
@@ -152,7 +170,11 @@ def _type(fields: ReferenceFields, parts: Parts | None, raw: str) -> SourceType:
 def _confidence(fields: ReferenceFields, kind: SourceType, style: str) -> float:
     score = 0.25 * bool(fields.authors) + 0.25 * bool(fields.year or fields.year_note) + 0.2 * bool(fields.title)
     expected = {
-        SourceType.JOURNAL_ARTICLE: (fields.container, fields.volume, fields.pages or fields.article_number or fields.doi),
+        SourceType.JOURNAL_ARTICLE: (
+            fields.container,
+            fields.volume,
+            fields.pages or fields.article_number or fields.doi,
+        ),
         SourceType.BOOK: (fields.publisher, fields.publisher or fields.edition or fields.doi),
         SourceType.CHAPTER: (fields.container, fields.publisher, fields.pages),
         SourceType.WEB_PAGE: (fields.url, fields.url),
@@ -184,8 +206,18 @@ def parse_entry(raw: str) -> ParsedEntry:
         authors, et_al, lead_title = _authors_or_title(work[: date.start()])
         parts = read_parts(work[date.end() :])
         if lead_title:
-            parts = Parts(lead_title, parts.container, parts.volume, parts.issue, parts.pages, parts.article_number,
-                          parts.edition, parts.publisher or tidy(parts.title), parts.description, parts.chapter)
+            parts = Parts(
+                lead_title,
+                parts.container,
+                parts.volume,
+                parts.issue,
+                parts.pages,
+                parts.article_number,
+                parts.edition,
+                parts.publisher or tidy(parts.title),
+                parts.description,
+                parts.chapter,
+            )
         fields = _fields(parts, authors, *_date_fields(date))
     elif chicago:
         style = "chicago"

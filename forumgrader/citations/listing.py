@@ -26,7 +26,9 @@ _GROUP = re.compile(
     r"\((?:\d{4}|n\.\s?d\.|in press|forthcoming)",
     re.IGNORECASE,
 )
-_YEAR_ELEMENT = re.compile(r"\((?:1[5-9]\d\d|20\d\d)[a-z]?(?:[,/-][^()]{0,30})?\)|\(n\.\s?d\.(?:-[a-z])?\)|\(in press\)")
+_YEAR_ELEMENT = re.compile(
+    r"\((?:1[5-9]\d\d|20\d\d)[a-z]?(?:[,/-][^()]{0,30})?\)|\(n\.\s?d\.(?:-[a-z])?\)|\(in press\)"
+)
 _ANY_YEAR = re.compile(r"(?<!\d)(?:1[6-9]\d\d|20\d\d)(?!\d)|\bn\.\s?d\.")
 _REF_FEATURE = re.compile(
     r"\d{1,5}\s?\(\S{1,12}\)|\bpp?\.\s?\d|\d{1,6}\s?[-–]\s?\d{1,6}|doi|https?:|www\.|\b(?:Retrieved|Available|"
@@ -106,7 +108,9 @@ def _complete(entry_text: str) -> bool:
     """Tell whether an entry so far has its year and ends as a sentence does."""
     tail = LMS_RESIDUE.sub("", entry_text[-120:]).rstrip()
     has_year = bool(_YEAR_ELEMENT.search(entry_text[:600]) or _ANY_YEAR.search(entry_text[:600]))
-    return has_year and tail[-1:] in ".?!)" or bool(re.search(r"(?:https?://|doi\.org/|10\.\d{4,9}/)\S{1,300}$", tail))
+    return (has_year and tail[-1:] in ".?!)") or bool(
+        re.search(r"(?:https?://|doi\.org/|10\.\d{4,9}/)\S{1,300}$", tail)
+    )
 
 
 def _joins(line: _Line, entry_text: str, after_blank: bool) -> bool:
@@ -116,7 +120,7 @@ def _joins(line: _Line, entry_text: str, after_blank: bool) -> bool:
     if _CONTINUES.match(line.body) or LMS_RESIDUE.match(line.body):
         return True
     if not _complete(entry_text):
-        return not after_blank or entry_start(line.body) == 0 and len(line.body) < 400
+        return not after_blank or (entry_start(line.body) == 0 and len(line.body) < 400)
     return not after_blank and len(line.body) < 200 and bool(_REF_FEATURE.search(line.body))
 
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 
 from forumgrader.citations.model import Author
-from forumgrader.citations.text import fold, squash
+from forumgrader.citations.text import fold, squash, word_set
 
-PARTICLES = frozenset(
-    "de la le du des del della di da das do dos van der den von vom zu ter ten bin ibn al el st st. y e".split()
+PARTICLES = word_set(
+    """
+    de la le du des del della di da das do dos van der den von vom zu ter ten bin ibn al el st st. y e
+    """
 )
 # Small words that may sit inside a group author's name but never inside a person's surname.
-GROUP_WORDS = frozenset("of for and the on in & at to".split())
+GROUP_WORDS = frozenset(["of", "for", "and", "the", "on", "in", "&", "at", "to"])
 _NAME_TOKEN = re.compile(r"[^\W\d_](?:[^\W\d_]|['.-](?=[^\W\d_])){0,40}\.?")
 _INITIALS = re.compile(r"(?:[^\W\d_]{1,2}\.\s?-?\s?){1,5}|[^\W\d_]{1,3}")
 _EDITOR = re.compile(r"\((?:eds?|editors?|comps?|trans)\.?\)", re.IGNORECASE)
@@ -63,9 +65,7 @@ def key(name: str) -> str:
 
 def _is_initials(part: str) -> bool:
     part = part.strip()
-    return bool(part) and bool(_INITIALS.fullmatch(part)) and part[0].isupper() and (
-        "." in part or part.isupper()
-    )
+    return bool(part) and bool(_INITIALS.fullmatch(part)) and part[0].isupper() and ("." in part or part.isupper())
 
 
 def _apa(parts: list[str]) -> list[Author]:

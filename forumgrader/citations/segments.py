@@ -5,13 +5,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from forumgrader.citations.text import word_set
+
 # Words that end with a period without ending a sentence: initials, abbreviated journal words, labels.
-_ABBREVIATIONS = frozenset(
-    """vs v ed eds no nos vol vols pp p para e.g i.e al st dr jr sr inc co ltd corp dept univ assoc
-    proc natl nat acad sci j am rev psychol psych med soc int res clin eur br brit can aust engl ann arch
-    gen educ behav cogn dev exp appl pers ther adolesc fam nurs hlth pract perspect curr
-    q bull trans rep pub publ intl ment psychiatr serv neurosci biol chem phys stud comm
-    opin lett sch mgmt manag econ polit theor technol ment mon fig ch sect rev'd et seq""".split()
+_ABBREVIATIONS = word_set(
+    """
+    vs v ed eds no nos vol vols pp p para e.g i.e al st dr jr sr inc co ltd corp dept univ assoc proc natl nat
+    acad sci j am rev psychol psych med soc int res clin eur br brit can aust engl ann arch gen educ behav cogn
+    dev exp appl pers ther adolesc fam nurs hlth pract perspect curr q bull trans rep pub publ intl ment
+    psychiatr serv neurosci biol chem phys stud comm opin lett sch mgmt manag econ polit theor technol ment mon
+    fig ch sect rev'd et seq
+    """
 )
 _BOUNDARY = re.compile(r"[.?!]['\"]?\s+(?=[^\s])")
 _QUOTED = re.compile(r"[\"'](?P<title>[^\"]{3,400}?)[.,?!]?[\"'](?=[\s.,]|$)")
@@ -58,7 +62,7 @@ def sentence_ends(text: str) -> list[int]:
         at = found.start()
         word = text[max(0, at - 12) : at].rsplit(None, 1)[-1] if at else ""
         word = word.lstrip("([\"'")
-        if text[at] == "." and (len(word) == 1 and word.isupper() or word.lower() in _ABBREVIATIONS):
+        if text[at] == "." and ((len(word) == 1 and word.isupper()) or word.lower() in _ABBREVIATIONS):
             continue
         if text[at] == "." and re.fullmatch(r"(?:[A-Za-z]\.){1,4}[A-Za-z]?", word + "."):
             continue
@@ -152,8 +156,13 @@ def _chapter(text: str, marker: re.Match[str]) -> Parts:
     loose = _EDITION_LOOSE.search(pages_found.group("pre")) if pages_found else None
     edition = edition or book_edition or (loose.group("ed") if loose else "")
     return Parts(
-        title, tidy(book), pages=pages_of(pages_found.group("pages")) if pages_found else "",
-        edition=edition, publisher=publisher, description=description, chapter=True,
+        title,
+        tidy(book),
+        pages=pages_of(pages_found.group("pages")) if pages_found else "",
+        edition=edition,
+        publisher=publisher,
+        description=description,
+        chapter=True,
     )
 
 
@@ -181,6 +190,9 @@ def read_parts(text: str) -> Parts:
     publisher = publisher[place.end() :] if place else publisher
     article = _ARTICLE.search(rest)
     return Parts(
-        title, edition=edition, publisher=publisher, description=description,
+        title,
+        edition=edition,
+        publisher=publisher,
+        description=description,
         article_number=article.group("article") if article else "",
     )

@@ -55,6 +55,6 @@ def words(text: str) -> int:
     return sum(1 for _ in _WORD.finditer(text))
 
 
-def is_upper_initial(token: str) -> bool:
-    """Tell whether a token starts with an upper-case letter."""
-    return bool(token) and token[0].isupper()
+def word_set(words_: str) -> frozenset[str]:
+    """Return the set of the whitespace-separated words of a string."""
+    return frozenset(words_.split())

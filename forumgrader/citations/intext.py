@@ -1,0 +1,284 @@
+"""Find in-text citations: "(Luna, 2020; Bo, 2021, p. 5)" and "Luna and Bo (2020)", in linear time."""
+
+from __future__ import annotations
+
+import re
+
+from forumgrader.citations.model import Citation
+from forumgrader.citations.names import GROUP_WORDS, PARTICLES, group_name, is_group, is_surname
+from forumgrader.citations.text import word_set
+
+MAX_GROUP = 400  # characters inside one pair of parentheses
+_YEAR = (
+    r"(?P<year>(?:1[6-9]|20)\d\d)(?P<suffix>[a-z])?(?![\d/])"
+    r"|(?P<nd>n\.\s?d\.)(?:-(?P<ndsuffix>[a-z]))?|(?P<press>in press)(?:-(?P<presssuffix>[a-z]))?"
+)
+_YEAR_RE = re.compile(_YEAR, re.IGNORECASE)
+_FIRST_YEAR = re.compile(r"(?:,\s?|\s)(?:" + _YEAR + r")", re.IGNORECASE)
+_MORE = re.compile(r"\s?,\s?(?:" + _YEAR + r")", re.IGNORECASE)
+_LOCATOR = re.compile(
+    r"\s?,\s?(?P<loc>(?:pp?\.|paras?\.|para|chap\.|chapter|section|sect\.|slide|table|figure|fig\.|line|"
+    r"vol\.|n\.|note)\s?[\w:.\-–, ]{1,25}|\d{1,2}:\d{2}(?::\d{2})?)\s*$",
+    re.IGNORECASE,
+)
+_PREFIX = re.compile(
+    r"^(?:(?:e\.g\.|i\.e\.|cf\.|see also|see|also|and|but see|for example|for a review|for reviews|"
+    r"as cited in|cited in|quoted in|adapted from|reprinted from|as reviewed by|as reviewed in|reviewed in|"
+    r"as in|as discussed by|as discussed in|as noted by|as noted in|from|per|in)\s?,?\s?)+",
+    re.IGNORECASE,
+)
+_SPLIT_NAMES = re.compile(r"\s?,\s?&\s?|\s?,\s?and\s|\s&\s|\sand\s|\s?,\s?")
+_ET_AL = re.compile(r",?\s?\bet\.?\s?al\b\.?$")
+_ABBREVIATION = re.compile(r"\s?\[(?P<abbr>[A-Z][A-Za-z&]{1,11})\]")
+_TOKEN = re.compile(r"[^\W\d_][\w'\-]{0,40}\.?|&|,|[^\s\w]")
+_POSSESSIVE = re.compile(r"(?:'s|s')(?:\s[a-z][a-z-]{1,20}){0,3}\s?$")
+_ORG_WORDS = word_set(
+    """
+    organization organisation association institute institutes centers centres center centre department agency
+    council society foundation board commission office service services university college network alliance
+    bureau administration prevention academy federation ministry committee trust union
+    """
+)
+# Capitalised words that open sentences or name things but are not authors.
+NOT_AUTHORS = word_set(
+    """
+    the this that these those there their in on at by for from with within since during until after before
+    between among as an a it its we our they he she i you when while although though if because however
+    therefore thus also and but or so yet research researchers study studies data figure table chapter section
+    year years census covid report survey page appendix part phase wave grade level class semester january
+    february march april may june july august september october november december spring summer autumn fall
+    winter monday tuesday wednesday thursday friday saturday sunday today note version according based like
+    unlike per via article articles book journal theory model act law bill
+    """
+)
+
+
+def _years(content: str, at: int) -> list[re.Match[str]]:
+    """Return the first year at `at` and the years that follow it (", 2021", ", 2020b")."""
+    found = _YEAR_RE.match(content, at)
+    years = [found] if found else []
+    while years:
+        more = _MORE.match(content, years[-1].end())
+        if not more:
+            break
+        years.append(more)
+    return years
+
+
+def _tail_ok(content: str, end: int) -> tuple[bool, str]:
+    """Tell whether what follows the years is nothing or a locator; return the locator."""
+    rest = content[end:]
+    if not rest.strip():
+        return True, ""
+    locator = _LOCATOR.match(rest)
+    return (True, locator.group("loc").strip()) if locator else (False, "")
+
+
+def _year_values(found: re.Match[str]) -> tuple[int | None, str, str]:
+    if found.group("year"):
+        return int(found.group("year")), found.group("suffix") or "", ""
+    if found.group("nd"):
+        return None, found.group("ndsuffix") or "", "n.d."
+    return None, found.group("presssuffix") or "", "in press"
+
+
+def split_names(authors: str) -> tuple[tuple[str, ...], bool] | None:
+    """Split "Salas & D'Agostino" or "Ito et al." into family names; None when they are not names."""
+    authors = authors.strip().strip(",")
+    et_al = bool(_ET_AL.search(authors))
+    authors = _ET_AL.sub("", authors).strip()
+    if not authors or len(authors) > 160 or re.search(r"[\d<>=+%#@/]", authors):
+        return None
+    if authors[0] in "\"'":
+        return ((authors.strip("\"' ,"),), et_al) if len(authors) > 3 else None
+    pieces = [p.strip() for p in _SPLIT_NAMES.split(authors) if p.strip()]
+    if pieces and all((is_surname(p) and " " not in p.strip()) or _particled(p) for p in pieces):
+        if any(p.lower() in NOT_AUTHORS for p in pieces):
+            return None
+        return tuple(pieces), et_al
+    whole = group_name(authors)
+    tokens = whole.split()
+    if (
+        is_group(whole)
+        and tokens[0][0].isupper()
+        and all(t[0].isupper() or t.lower() in GROUP_WORDS for t in tokens)
+        and tokens[0].lower() not in NOT_AUTHORS
+    ):
+        return (whole,), et_al
+    return None
+
+
+def _particled(piece: str) -> bool:
+    tokens = piece.split()
+    return len(tokens) > 1 and is_surname(piece) and all(t.lower() in PARTICLES for t in tokens[:-1])
+
+
+def _parenthetical(text: str, open_at: int, content: str) -> list[Citation]:
+    citations = []
+    offset = open_at + 1
+    for part in content.split(";"):
+        part_start = offset + (len(part) - len(part.lstrip()))
+        offset += len(part) + 1
+        body = part.strip()
+        for piece in re.split(r",?\s(?=as cited in\s)", body):
+            prefix = _PREFIX.match(piece)
+            start = part_start + body.find(piece) + (prefix.end() if prefix else 0)
+            piece = piece[prefix.end() :] if prefix else piece
+            citations.extend(_one_part(text, piece, start, narrative=False))
+    return citations
+
+
+def _one_part(text: str, piece: str, start: int, narrative: bool) -> list[Citation]:
+    year = _FIRST_YEAR.search(piece)
+    if not year or year.start() == 0:
+        return []
+    names = split_names(piece[: year.start()])
+    years = _years(piece, year.start() + (len(year.group()) - len(year.group().lstrip(", "))))
+    if names is None or not years:
+        return []
+    ok, locator = _tail_ok(piece, years[-1].end())
+    if not ok:
+        return []
+    end = start + len(piece.rstrip())
+    return [
+        Citation(
+            text[start:end],
+            start,
+            end,
+            names[0],
+            names[1],
+            *_year_values(found)[:1],
+            narrative=narrative,
+            year_suffix=_year_values(found)[1],
+            year_note=_year_values(found)[2],
+            locator=locator,
+        )
+        for found in years
+    ]
+
+
+def _names_before(text: str, at: int, groups: frozenset[str]) -> tuple[int, tuple[str, ...], bool] | None:
+    """Read the authors that end just before `at` (a narrative citation's "("); return start, names, et al."""
+    window_start = max(0, at - 200)
+    window = text[window_start:at].rstrip()
+    for group in groups:
+        if window.endswith(group) and (len(window) == len(group) or not window[-len(group) - 1].isalnum()):
+            return window_start + len(window) - len(group), (group,), False
+    possessive = _POSSESSIVE.search(window)
+    if possessive:
+        window = window[: possessive.start()]
+    tokens = [(m.start(), m.group()) for m in _TOKEN.finditer(window)]
+    i = len(tokens) - 1
+    et_al = False
+    if i >= 1 and tokens[i][1] in ("al.", "al") and tokens[i - 1][1] in ("et", "et."):
+        et_al, i = True, i - 2
+        i -= 1 if i >= 0 and tokens[i][1] == "," else 0
+    names: list[str] = []
+    first = None
+    while i >= 0:
+        token = tokens[i][1]
+        if not (token[0].isupper() and _word(token)):
+            break
+        j = i - 1
+        while j >= 0 and tokens[j][1].lower() in PARTICLES and tokens[j][1][0].islower():
+            j -= 1
+        names.insert(0, " ".join(t for _, t in tokens[j + 1 : i + 1]))
+        first, i = tokens[j + 1][0], j
+        k = i
+        while k >= 0 and tokens[k][1] in (",", "&", "and"):
+            k -= 1
+        if k == i or k < 0 or not (tokens[k][1][0].isupper() and _word(tokens[k][1])):
+            break
+        i = k
+    organisation = None if et_al or not names else _organisation(tokens, len(tokens) - 1)
+    if organisation and (
+        any(w.lower() in _ORG_WORDS for w in organisation[1].split()) or re.search(r" (?:of|for) ", organisation[1])
+    ):
+        return window_start + organisation[0], (organisation[1],), False
+    if not names or first is None or (len(names) == 1 and names[0].lower() in NOT_AUTHORS):
+        return None
+    if any(n.lower() in NOT_AUTHORS for n in names):
+        return None
+    return window_start + first, tuple(names), et_al
+
+
+def _word(token: str) -> bool:
+    return len(token) >= 2 and token[-1] != "." and token.lower() != "and"
+
+
+def _organisation(tokens: list[tuple[int, str]], last: int) -> tuple[int, str] | None:
+    """Read a group name such as "World Health Organization" ending at token `last`."""
+    i = last
+    while i >= 1 and ((tokens[i - 1][1][0].isupper() and _word(tokens[i - 1][1])) or tokens[i - 1][1] in GROUP_WORDS):
+        i -= 1
+    while i < last and (tokens[i][1] in GROUP_WORDS or tokens[i][1].lower() in NOT_AUTHORS):
+        i += 1
+    if i == last:
+        return None
+    return tokens[i][0], " ".join(t for _, t in tokens[i : last + 1])
+
+
+def _narrative(text: str, open_at: int, content: str, groups: frozenset[str]) -> list[Citation]:
+    years = _years(content, len(content) - len(content.lstrip()))
+    if not years:
+        return []
+    ok, locator = _tail_ok(content, years[-1].end())
+    found = _names_before(text, open_at, groups) if ok else None
+    if found is None:
+        return []
+    start, names, et_al = found
+    end = open_at + len(content) + 2
+    return [
+        Citation(
+            text[start:end],
+            start,
+            end,
+            names,
+            et_al,
+            _year_values(y)[0],
+            narrative=True,
+            year_suffix=_year_values(y)[1],
+            year_note=_year_values(y)[2],
+            locator=locator,
+        )
+        for y in years
+    ]
+
+
+def _groups(text: str, skip: tuple[int, int] | None):
+    """Yield (open, close) of innermost parentheses on one line, skipping a span; linear in the text."""
+    open_at = -1
+    for found in re.finditer(r"[()\n]", text):
+        at = found.start()
+        if skip and skip[0] <= at < skip[1]:
+            open_at = -1
+            continue
+        if found.group() == "(":
+            open_at = at
+        elif found.group() == ")" and open_at >= 0 and at - open_at <= MAX_GROUP:
+            yield open_at, at
+            open_at = -1
+        else:
+            open_at = -1
+
+
+def find_citations(
+    text: str, skip: tuple[int, int] | None = None, groups: frozenset[str] = frozenset()
+) -> list[Citation]:
+    """Find the in-text citations of a text, outside the `skip` span (the reference list)."""
+    citations: list[Citation] = []
+    for open_at, close_at in _groups(text, skip):
+        content = text[open_at + 1 : close_at]
+        if _YEAR_RE.match(content.lstrip()):
+            citations.extend(_narrative(text, open_at, content, groups))
+        elif any(ch.isdigit() for ch in content) or "n.d" in content:
+            citations.extend(_parenthetical(text, open_at, content))
+    return citations
+
+
+def abbreviations(text: str) -> dict[str, str]:
+    """Return the group abbreviations a text defines in citations: {"WHO": "World Health Organization"}."""
+    found = {}
+    for match in re.finditer(r"([A-Z][\w'&\- ]{3,90}?)\s?\[([A-Z][A-Za-z&]{1,11})\]", text):
+        found[match.group(2)] = group_name(match.group(1).split(";")[-1].split("(")[-1].strip())
+    return found
