@@ -8,7 +8,7 @@ from forumgrader.citations.intext import abbreviations, find_citations
 from forumgrader.citations.listing import find_listing
 from forumgrader.citations.model import CitationReport, Reference
 from forumgrader.citations.reconcile import reconcile
-from forumgrader.citations.text import normalise
+from forumgrader.citations.text import fold, normalise
 
 __all__ = ["CitationReport", "analyse"]
 
@@ -37,7 +37,8 @@ def analyse(text: str) -> CitationReport:
         findings.extend(list_findings(norm, refs))
     groups = frozenset(a.family for r in refs for a in r.fields.authors[:1] if a.group)
     span = (listing.start, listing.end) if listing else None
-    citations = find_citations(norm, span, groups)
+    known = frozenset(fold(r.fields.authors[0].family) for r in refs if r.fields.authors)
+    citations = find_citations(norm, span, groups, known)
     citations, citation_findings = reconcile(norm, refs, citations, abbreviations(norm))
     findings.extend(citation_findings)
     findings = [f if f.text == text[f.start : f.end] else _original(f, text) for f in findings]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from forumgrader.citations.model import Citation
 from forumgrader.citations.names import GROUP_WORDS, PARTICLES, group_name, is_group, is_surname
-from forumgrader.citations.text import word_set
+from forumgrader.citations.text import fold, word_set
 
 MAX_GROUP = 400  # characters inside one pair of parentheses
 _YEAR = (
@@ -29,6 +30,8 @@ _PREFIX = re.compile(
 )
 _SPLIT_NAMES = re.compile(r"\s?,\s?&\s?|\s?,\s?and\s|\s&\s|\sand\s|\s?,\s?")
 _ET_AL = re.compile(r",?\s?\bet\.?\s?al\b\.?$")
+# Particles that open a surname in running text; "do", "e", "y" and "al" are English or Spanish words there.
+_NARRATIVE_PARTICLES = word_set("de del della der den di du da la le van von dos das ter ten")
 _ABBREVIATION = re.compile(r"\s?\[(?P<abbr>[A-Z][A-Za-z&]{1,11})\]")
 _TOKEN = re.compile(r"[^\W\d_][\w'\-]{0,40}\.?|&|,|[^\s\w]")
 _POSSESSIVE = re.compile(r"(?:'s|s')(?:\s[a-z][a-z-]{1,20}){0,3}\s?$")
@@ -113,7 +116,7 @@ def _particled(piece: str) -> bool:
     return len(tokens) > 1 and is_surname(piece) and all(t.lower() in PARTICLES for t in tokens[:-1])
 
 
-def _parenthetical(text: str, open_at: int, content: str) -> list[Citation]:
+def _parenthetical(text: str, open_at: int, content: str, known: frozenset[str]) -> list[Citation]:
     citations = []
     offset = open_at + 1
     for part in content.split(";"):
@@ -124,37 +127,31 @@ def _parenthetical(text: str, open_at: int, content: str) -> list[Citation]:
             prefix = _PREFIX.match(piece)
             start = part_start + body.find(piece) + (prefix.end() if prefix else 0)
             piece = piece[prefix.end() :] if prefix else piece
-            citations.extend(_one_part(text, piece, start, narrative=False))
+            citations.extend(_one_part(text, piece, start, known))
     return citations
 
 
-def _one_part(text: str, piece: str, start: int, narrative: bool) -> list[Citation]:
+def _one_part(text: str, piece: str, start: int, known: frozenset[str]) -> list[Citation]:
+    """Read "Luna & Bo, 2020a, 2020b, p. 4" (Harvard's "Luna 2020" only for names in the reference list)."""
     year = _FIRST_YEAR.search(piece)
     if not year or year.start() == 0:
         return []
     names = split_names(piece[: year.start()])
-    years = _years(piece, year.start() + (len(year.group()) - len(year.group().lstrip(", "))))
-    if names is None or not years:
+    if names is None or (not year.group().startswith(",") and fold(names[0][0]) not in known):
         return []
-    ok, locator = _tail_ok(piece, years[-1].end())
+    years = _years(piece, year.start() + (len(year.group()) - len(year.group().lstrip(", "))))
+    ok, locator = _tail_ok(piece, years[-1].end()) if years else (False, "")
     if not ok:
         return []
     end = start + len(piece.rstrip())
-    return [
-        Citation(
-            text[start:end],
-            start,
-            end,
-            names[0],
-            names[1],
-            *_year_values(found)[:1],
-            narrative=narrative,
-            year_suffix=_year_values(found)[1],
-            year_note=_year_values(found)[2],
-            locator=locator,
-        )
-        for found in years
-    ]
+    return [_citation(text, start, end, names, found, narrative=False, locator=locator) for found in years]
+
+
+def _citation(
+    text: str, start: int, end: int, names: tuple[tuple[str, ...], bool], found: re.Match[str], **extra: object
+) -> Citation:
+    year, suffix, note = _year_values(found)
+    return Citation(text[start:end], start, end, names[0], names[1], year, year_suffix=suffix, year_note=note, **extra)  # type: ignore[arg-type]
 
 
 def _names_before(text: str, at: int, groups: frozenset[str]) -> tuple[int, tuple[str, ...], bool] | None:
@@ -180,7 +177,7 @@ def _names_before(text: str, at: int, groups: frozenset[str]) -> tuple[int, tupl
         if not (token[0].isupper() and _word(token)):
             break
         j = i - 1
-        while j >= 0 and tokens[j][1].lower() in PARTICLES and tokens[j][1][0].islower():
+        while j >= 0 and tokens[j][1] in _NARRATIVE_PARTICLES:
             j -= 1
         names.insert(0, " ".join(t for _, t in tokens[j + 1 : i + 1]))
         first, i = tokens[j + 1][0], j
@@ -228,24 +225,10 @@ def _narrative(text: str, open_at: int, content: str, groups: frozenset[str]) ->
         return []
     start, names, et_al = found
     end = open_at + len(content) + 2
-    return [
-        Citation(
-            text[start:end],
-            start,
-            end,
-            names,
-            et_al,
-            _year_values(y)[0],
-            narrative=True,
-            year_suffix=_year_values(y)[1],
-            year_note=_year_values(y)[2],
-            locator=locator,
-        )
-        for y in years
-    ]
+    return [_citation(text, start, end, (names, et_al), found, narrative=True, locator=locator) for found in years]
 
 
-def _groups(text: str, skip: tuple[int, int] | None):
+def _groups(text: str, skip: tuple[int, int] | None) -> Iterator[tuple[int, int]]:
     """Yield (open, close) of innermost parentheses on one line, skipping a span; linear in the text."""
     open_at = -1
     for found in re.finditer(r"[()\n]", text):
@@ -263,16 +246,23 @@ def _groups(text: str, skip: tuple[int, int] | None):
 
 
 def find_citations(
-    text: str, skip: tuple[int, int] | None = None, groups: frozenset[str] = frozenset()
+    text: str,
+    skip: tuple[int, int] | None = None,
+    groups: frozenset[str] = frozenset(),
+    known: frozenset[str] = frozenset(),
 ) -> list[Citation]:
-    """Find the in-text citations of a text, outside the `skip` span (the reference list)."""
+    """Find the in-text citations of a text outside `skip` (the reference list).
+
+    `groups` are group authors of the list, read whole in running text; `known` are folded first-author
+    names of the list, for which the comma-less "(Luna 2020)" is accepted too.
+    """
     citations: list[Citation] = []
     for open_at, close_at in _groups(text, skip):
         content = text[open_at + 1 : close_at]
         if _YEAR_RE.match(content.lstrip()):
             citations.extend(_narrative(text, open_at, content, groups))
         elif any(ch.isdigit() for ch in content) or "n.d" in content:
-            citations.extend(_parenthetical(text, open_at, content))
+            citations.extend(_parenthetical(text, open_at, content, known))
     return citations
 
 

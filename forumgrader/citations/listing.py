@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from forumgrader.citations.names import is_surname
+from forumgrader.citations.names import GROUP_WORDS, is_surname
 from forumgrader.citations.text import LMS_RESIDUE
 
 MAX_ENTRY = 2000  # characters: longer "entries" are prose, not references
@@ -22,8 +22,8 @@ _WORD = r"[^\W\d_][\w'-]{0,40}"
 _PERSON = re.compile(_PARTICLES + rf"(?P<family>{_WORD}(?:\s{_WORD}){{0,2}}),\s{{0,2}}(?P<given>[^\W\d_]{{1,20}}\.?)")
 _VANCOUVER = re.compile(rf"(?P<family>{_WORD}(?:\s{_WORD}){{0,2}})\s(?P<given>[A-Z]{{1,3}})(?:,\s|\.\s)")
 _GROUP = re.compile(
-    r"(?P<family>[^\W\d_][^.()\[\]\n]{1,150}?)(?:\s?[(\[][A-Z][A-Za-z]{1,10}[)\]])?\.?\s{0,2}"
-    r"\((?:\d{4}|n\.\s?d\.|in press|forthcoming)",
+    r"(?P<family>[^\W\d_][^.()\[\]\n]{1,150}?)(?:\s?[(\[][A-Z][A-Za-z]{1,10}[)\]])?\.\s{0,2}"
+    r"(?P<date>\()(?:\d{4}|n\.\s?d\.|in press|forthcoming)[^()]{0,30}\)\.",
     re.IGNORECASE,
 )
 _YEAR_ELEMENT = re.compile(
@@ -82,8 +82,10 @@ def entry_start(body: str) -> int:
     if vancouver and is_surname(vancouver.group("family")) and _ANY_YEAR.search(head):
         return 2 if re.search(r"\b(?:19|20)\d\d\s?(?:[A-Z][a-z]{2}\s?)?[;:(]|\bdoi\b", head) else 1
     group = _GROUP.match(head)
-    if group and group.group("family")[0].isupper() and year and year.start() == group.end() - len(year.group()):
-        return 2
+    if group and group.group("family")[0].isupper() and year and year.start() == group.start("date"):
+        words = group.group("family").split()
+        titled = len(words) <= 12 and all(w[0].isupper() or w in GROUP_WORDS for w in words)
+        return 2 if titled else 1  # a work without author opens with its title
     return 0
 
 

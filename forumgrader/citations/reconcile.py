@@ -56,6 +56,9 @@ def _pick(citation: Citation, entries: list[_Entry]) -> tuple[_Entry | None, str
     if not cited or not cited[0]:
         return None, ""
     by_name = [e for e in entries if _first_matches(cited[0], e)]
+    if not by_name and " " in citation.authors[0]:  # "van Dijk" listed as "Dijk, A. van"
+        cited[0] = fold(citation.authors[0].split()[-1])
+        by_name = [e for e in entries if _first_matches(cited[0], e)]
     same_year = [e for e in by_name if _year_matches(citation, e.ref)]
     if same_year:
         suffixed = [e for e in same_year if e.ref.fields.year_suffix == citation.year_suffix]
