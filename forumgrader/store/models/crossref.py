@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forumgrader.store.db import Base, utcnow
@@ -41,8 +41,21 @@ class SnapshotToken(Base):
     """One word of a snapshot record (title, authors, journal, year), for finding candidates."""
 
     __tablename__ = "snapshot_token"
-    __table_args__ = (Index("ix_snapshot_token_token", "token"),)
+
+    # The key (token, doi) is the index a search reads: the records sharing a reference's words, from the index alone.
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    doi: Mapped[str] = mapped_column(
+        String(300), ForeignKey("snapshot_work.doi", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class SnapshotLoad(Base):
+    """One file loaded into the snapshot: where it came from, how many records, and whether it holds everything."""
+
+    __tablename__ = "snapshot_load"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    token: Mapped[str] = mapped_column(String(64))
-    doi: Mapped[str] = mapped_column(ForeignKey("snapshot_work.doi", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(Text, default="")  # the file's name
+    records: Mapped[int] = mapped_column(default=0)
+    complete: Mapped[bool] = mapped_column(default=False)  # declared to hold every record: a miss means "no record"
+    loaded_at: Mapped[datetime] = mapped_column(default=utcnow)

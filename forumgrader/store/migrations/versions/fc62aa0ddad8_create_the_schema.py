@@ -1,8 +1,8 @@
 """Create the schema
 
-Revision ID: 4dd80ccc125e
+Revision ID: fc62aa0ddad8
 Revises: 
-Create Date: 2026-11-22 11:45:55.836483
+Create Date: 2026-11-22 11:53:02.231699
 """
 
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import forumgrader.store.db
 
 
-revision = '4dd80ccc125e'
+revision = 'fc62aa0ddad8'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -48,6 +48,14 @@ def upgrade() -> None:
     sa.Column('fetched_at', forumgrader.store.db.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_crossref_answer')),
     sa.UniqueConstraint('kind', 'key', name=op.f('uq_crossref_answer_kind_key'))
+    )
+    op.create_table('snapshot_load',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('source', sa.Text(), nullable=False),
+    sa.Column('records', sa.Integer(), nullable=False),
+    sa.Column('complete', sa.Boolean(), nullable=False),
+    sa.Column('loaded_at', forumgrader.store.db.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_snapshot_load'))
     )
     op.create_table('snapshot_work',
     sa.Column('doi', sa.String(length=300), nullable=False),
@@ -118,15 +126,13 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_person_course_id'), ['course_id'], unique=False)
 
     op.create_table('snapshot_token',
-    sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('token', sa.String(length=64), nullable=False),
     sa.Column('doi', sa.String(length=300), nullable=False),
     sa.ForeignKeyConstraint(['doi'], ['snapshot_work.doi'], name=op.f('fk_snapshot_token_doi_snapshot_work'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_snapshot_token'))
+    sa.PrimaryKeyConstraint('token', 'doi', name=op.f('pk_snapshot_token'))
     )
     with op.batch_alter_table('snapshot_token', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_snapshot_token_doi'), ['doi'], unique=False)
-        batch_op.create_index('ix_snapshot_token_token', ['token'], unique=False)
 
     op.create_table('topic',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -386,7 +392,6 @@ def downgrade() -> None:
 
     op.drop_table('topic')
     with op.batch_alter_table('snapshot_token', schema=None) as batch_op:
-        batch_op.drop_index('ix_snapshot_token_token')
         batch_op.drop_index(batch_op.f('ix_snapshot_token_doi'))
 
     op.drop_table('snapshot_token')
@@ -407,6 +412,7 @@ def downgrade() -> None:
 
     op.drop_table('api_token')
     op.drop_table('snapshot_work')
+    op.drop_table('snapshot_load')
     op.drop_table('crossref_answer')
     op.drop_table('course')
     op.drop_table('app_user')
