@@ -1,0 +1,117 @@
+"""Reading the pieces every export is made of: text in some encoding, LMS ids, JSON, CSV rows, times."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, tzinfo
+from typing import Any
+
+from forumgrader.discussions.model import ExportError
+
+MAX_ID_LENGTH = 100
+_CSV_FIELD_LIMIT = 256 * 1024 * 1024  # a post with an inline image easily passes csv's 128 KB default
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+def decode_text(data: bytes) -> str:
+    """Decode an export: a byte-order mark wins, then UTF-8, then Windows-1252 (Excel's "CSV" on Windows)."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(encoding)
+            except UnicodeDecodeError as error:
+                raise ExportError(f"the file says it is {encoding} but is not: save it again as UTF-8") from error
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as error:
+        raise ExportError("the file is neither UTF-8 nor Windows-1252 text: save it again as UTF-8") from error
+
+
+def lms_id(value: Any, *, field: str, line: int | None = None, entry: str | None = None) -> str:
+    """Return an LMS id as a string: integers and strings both arrive, ids are compared as text."""
+    if isinstance(value, bool) or value is None:
+        found = ""
+    elif isinstance(value, float) and value.is_integer():
+        found = str(int(value))
+    elif isinstance(value, int | str):
+        found = str(value).strip()
+    else:
+        raise ExportError(f"{value!r} is not an id", line=line, entry=entry, field=field)
+    if not found:
+        raise ExportError("the id is missing: export again with all columns", line=line, entry=entry, field=field)
+    if len(found) > MAX_ID_LENGTH:
+        raise ExportError(f"an id of {len(found)} characters is not an LMS id", line=line, entry=entry, field=field)
+    return found
+
+
+def optional_id(value: Any, *, field: str, line: int | None = None, entry: str | None = None) -> str | None:
+    """Return an LMS id, or None when the cell or key is empty."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return lms_id(value, field=field, line=line, entry=entry)
+
+
+def load_json(text: str) -> Any:
+    """Parse JSON, naming the line and column where it breaks."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ExportError(
+            f"the JSON breaks at column {error.colno} ({error.msg}): download the file again, it may be cut short",
+            line=error.lineno,
+        ) from error
+
+
+def csv_records(text: str, *, delimiter: str = ",") -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
+    """Read a CSV's header and yield (line where the record starts, {column: value}) for each record."""
+    csv.field_size_limit(max(csv.field_size_limit(), _CSV_FIELD_LIMIT))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [name.strip() for name in next(reader, [])]
+    except csv.Error as error:
+        raise ExportError(f"the header cannot be read as CSV ({error})", line=1) from error
+    if not any(header):
+        raise ExportError("the file is empty: export again", line=1)
+
+    def records() -> Iterator[tuple[int, dict[str, str]]]:
+        start = reader.line_num + 1
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                raise ExportError(f"the CSV breaks here ({error}): check the quotes", line=start) from error
+            if any(cell.strip() for cell in cells):
+                if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header) :]):
+                    raise ExportError(
+                        f"{len(cells)} cells under {len(header)} columns: a comma or quote inside a message "
+                        "was not escaped; export again",
+                        line=start,
+                    )
+                yield start, dict(zip(header, cells, strict=False))
+            start = reader.line_num + 1
+
+    return header, records()
+
+
+def iso_time(value: Any, *, timezone: tzinfo) -> datetime | None:
+    """Parse an ISO 8601 time ("2024-06-03T14:15:00Z"); a time without a zone is read in `timezone`."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not a date")
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError as error:
+        raise ValueError(f"{value!r} is not an ISO 8601 date like 2024-06-03T14:15:00Z") from error
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone)
+    return parsed.astimezone(UTC)

@@ -1,0 +1,117 @@
+"""Which importer reads a file: the registry, detection from the content, and the size limit."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from forumgrader.discussions.canvas import read_canvas
+from forumgrader.discussions.documents import READERS, read_document
+from forumgrader.discussions.fields import csv_records, decode_text, load_json
+from forumgrader.discussions.generic_csv import preset_for, read_csv
+from forumgrader.discussions.model import DiscussionExport, ExportError, ExportFormat, ImportOptions
+from forumgrader.discussions.moodle import looks_like_moodle, read_moodle
+
+Importer = Callable[..., DiscussionExport]
+
+IMPORTERS: dict[str, Importer] = {
+    ExportFormat.CANVAS.value: read_canvas,
+    ExportFormat.MOODLE.value: read_moodle,
+    ExportFormat.CSV.value: read_csv,
+    ExportFormat.DOCUMENT.value: read_document,
+}
+_SPREADSHEETS = (".xlsx", ".xls", ".ods")
+_CANVAS_KEYS = frozenset(("view", "participants", "new_entries", "unread_entries", "forced_entries"))
+
+
+def check_size(size: int, *, filename: str, max_bytes: int) -> None:
+    """Refuse a file over the import limit, saying how big it is and what to do."""
+    if size > max_bytes:
+        raise ExportError(
+            f"{Path(filename).name} is {_size(size)}, over the {_size(max_bytes)} import limit: "
+            "export fewer posts at a time (by date range or by discussion), or raise MAX_IMPORT_BYTES "
+            "(FORUMGRADER_MAX_IMPORT_BYTES)"
+        )
+
+
+def _size(count: int) -> str:
+    return f"{count / 1_048_576:.1f} MB" if count >= 1_048_576 else f"{count / 1024:.1f} KB"
+
+
+def detect_format(data: bytes, filename: str) -> str:
+    """Tell the format from the content: Canvas view JSON, Moodle CSV/JSON, a CSV preset, else a document."""
+    suffix = Path(filename).suffix.lower()
+    if suffix in _SPREADSHEETS:
+        raise ExportError(f"{suffix} spreadsheets are not read yet: export the forum as CSV or JSON instead")
+    if data.startswith(b"PK\x03\x04") or suffix == ".docx":
+        return ExportFormat.DOCUMENT
+    text = decode_text(data)
+    if text.lstrip().startswith(("{", "[")):
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            if suffix == ".json":
+                load_json(text)  # raises, naming where the JSON breaks
+        else:
+            return _json_format(parsed)
+    if suffix in READERS and suffix not in ("", ".csv"):
+        return ExportFormat.DOCUMENT
+    header = _csv_header(text)
+    if looks_like_moodle(header):
+        return ExportFormat.MOODLE
+    if preset_for(header):
+        return ExportFormat.CSV
+    if suffix in (".csv", ".tsv"):
+        raise ExportError(
+            f"the columns of {Path(filename).name} are not a layout we know ({', '.join(header[:8])}...): "
+            "import it with --format csv and name the columns with --column FIELD=HEADER",
+            line=1,
+        )
+    return ExportFormat.DOCUMENT
+
+
+def _json_format(parsed: Any) -> str:
+    if isinstance(parsed, dict):
+        if _CANVAS_KEYS.intersection(parsed):
+            return ExportFormat.CANVAS
+        if "discussion_type" in parsed or ("title" in parsed and "message" in parsed):
+            raise ExportError(
+                "this is a Canvas discussion topic (the prompt), not its posts: import the topic's full view "
+                "(/api/v1/courses/:course_id/discussion_topics/:topic_id/view) and give this file with --topic-json"
+            )
+    if isinstance(parsed, list):
+        rows = [row for sheet in parsed for row in sheet] if all(isinstance(s, list) for s in parsed) else parsed
+        if not rows or (isinstance(rows[0], dict) and looks_like_moodle(list(rows[0]))):
+            return ExportFormat.MOODLE
+    raise ExportError("this JSON is neither a Canvas discussion view nor a Moodle forum export")
+
+
+def _csv_header(text: str) -> list[str]:
+    first_line = text.split("\n", 1)[0]
+    if first_line.count(",") + first_line.count(";") + first_line.count("\t") < 2:
+        return []
+    delimiter = max((",", ";", "\t"), key=first_line.count)
+    try:
+        header, _records = csv_records(first_line, delimiter=delimiter)
+    except ExportError:
+        return []
+    return header
+
+
+def read_export(
+    data: bytes,
+    *,
+    filename: str,
+    format: str | None = None,
+    options: ImportOptions | None = None,
+    max_bytes: int | None = None,
+) -> DiscussionExport:
+    """Read a whole file into a DiscussionExport: check its size, detect or take its format, run the importer."""
+    if max_bytes is not None:
+        check_size(len(data), filename=filename, max_bytes=max_bytes)
+    chosen = format or detect_format(data, filename)
+    if chosen not in IMPORTERS:
+        raise ExportError(f"unknown format {chosen!r}: use one of {', '.join(IMPORTERS)}")
+    return IMPORTERS[chosen](data, filename=filename, options=options or ImportOptions())
