@@ -35,7 +35,14 @@ _PUBLISHER = re.compile(
     r"Press|Publish|Books|Wiley|Sage|SAGE|Routledge|Springer|Elsevier|Guilford|Norton|McGraw|Pearson|Macmillan"
     r"|Penguin|Harper|Cengage|Jossey|Lippincott|Mosby|Saunders|Houghton|Basic|Random House|Academic|Taylor"
 )
-_REPORT = re.compile(r"report|fact sheet|policy brief|white paper|brief|guideline|bulletin", re.IGNORECASE)
+_REPORT = re.compile(
+    r"\b(?:report|fact sheet|policy brief|white paper|brief|guidelines?|bulletin|advisory|No\.)", re.IGNORECASE
+)
+_JOURNAL_NAME = re.compile(r"Journal|Review|Bulletin|Quarterly|Annals|Proceedings|Letters|Psychologist|Lancet")
+_MLA_AUTHORS = re.compile(
+    r"(?P<authors>[^,.()\"]{1,60}, [^\W\d_][\w'-]{0,30}(?: [A-Z]\.)*(?: [A-Z](?=\.\s))?"
+    r"(?:, and (?:[^\W\d_][\w'-]*\.? ){1,4}[^\W\d_][\w'-]+|, et al)?)\.\s"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +113,9 @@ def _generic(work: str) -> tuple[tuple[Author, ...], bool, ReferenceFields]:
     authors: tuple[Author, ...] = ()
     et_al = False
     start = 0
+    mla = _MLA_AUTHORS.match(work)
+    if mla:
+        ends = [mla.end()]
     if ends and not work.startswith(('"', "'")):
         candidate, found_et_al = parse_authors(work[: ends[0]])
         if candidate and all(is_surname(a.family) for a in candidate if not a.group) and len(candidate) < 30:
@@ -116,7 +126,7 @@ def _generic(work: str) -> tuple[tuple[Author, ...], bool, ReferenceFields]:
     if year:
         rest = rest.replace(year.group(), " ", 1) if year.start() >= start else rest
     parts = read_parts(rest)
-    publisher = re.sub(r",?\s*$", "", parts.publisher)
+    publisher = re.sub(r",?\s?(?:\d{1,2}\s[A-Z][a-z]{2,8}\.?)?\s*$", "", parts.publisher)
     fields = _fields(
         parts, authors, int(year.group("year")) if year else None, year.group("suffix") or "" if year else ""
     )
@@ -156,8 +166,10 @@ def _type(fields: ReferenceFields, parts: Parts | None, raw: str) -> SourceType:
         return SourceType.CHAPTER
     if fields.volume or fields.article_number or (fields.container and (fields.doi or fields.pages)):
         return SourceType.JOURNAL_ARTICLE
-    if _REPORT.search(description) or re.search(r"\((?:Report|Technical Report|Publication) No\.", raw):
+    if _REPORT.search(description) or _REPORT.search(fields.title):
         return SourceType.REPORT
+    if fields.publisher and _JOURNAL_NAME.search(fields.publisher) and not _PUBLISHER.search(fields.publisher):
+        return SourceType.JOURNAL_ARTICLE
     if fields.edition or (fields.publisher and _PUBLISHER.search(fields.publisher)):
         return SourceType.BOOK
     if fields.url:
@@ -232,6 +244,8 @@ def parse_entry(raw: str) -> ParsedEntry:
         authors, et_al, fields = _generic(work)
     fields = _replace(fields, doi=doi, url=url if not (doi and "doi.org" in url) else "")
     kind = _type(fields, parts, clean)
+    if kind is SourceType.JOURNAL_ARTICLE and fields.publisher and not fields.container:
+        fields = _replace(fields, container=fields.publisher, publisher="")
     if kind is SourceType.WEB_PAGE and fields.publisher and not fields.container:
         fields = _replace(fields, container=fields.publisher, publisher="")
     return ParsedEntry(fields, kind, _confidence(fields, kind, style), clean, style, et_al)

@@ -269,6 +269,9 @@ def find_citations(
 def abbreviations(text: str) -> dict[str, str]:
     """Return the group abbreviations a text defines in citations: {"WHO": "World Health Organization"}."""
     found = {}
-    for match in re.finditer(r"([A-Z][\w'&\- ]{3,90}?)\s?\[([A-Z][A-Za-z&]{1,11})\]", text):
-        found[match.group(2)] = group_name(match.group(1).split(";")[-1].split("(")[-1].strip())
+    for match in _ABBREVIATION.finditer(text):
+        before = text[max(0, match.start() - 90) : match.start()]
+        name = re.split(r"[;(\n]", before)[-1].strip()
+        if name[:1].isupper():
+            found[match.group("abbr")] = group_name(name)
     return found

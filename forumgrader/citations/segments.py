@@ -37,6 +37,7 @@ _CHAPTER_PAGES = re.compile(r"\((?P<pre>[^()]{0,40}?)\bpp?\.\s?(?P<pages>[^)]{1,
 _EDITION = re.compile(r"\s?\((?P<ed>(?:\d{1,3}(?:st|nd|rd|th)|[A-Z][a-z]{1,10}\.?)\s?(?:ed\.|edition)[^)]{0,30})\)")
 _EDITION_LOOSE = re.compile(r"(?P<ed>\d{1,3}(?:st|nd|rd|th))\s(?:ed\.|edition)", re.IGNORECASE)
 _DESCRIPTION = re.compile(r"\s?\[(?P<what>[^\]]{2,40})\]")
+_NUMBERED = re.compile(r"\s?\((?P<what>[^()]{0,40}(?:\bNo\.|Version|;)[^()]{0,40})\)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,22 +101,24 @@ def _with_edition(title: str) -> tuple[str, str, str]:
     if found:
         edition = re.sub(r"\s?(?:ed\.|edition)$", "", found.group("ed").strip())
         title = title[: found.start()] + title[found.end() :]
-    found = _DESCRIPTION.search(title)
-    if found:
-        description = found.group("what")
-        title = title[: found.start()] + title[found.end() :]
+    for pattern in (_DESCRIPTION, _NUMBERED):
+        found = pattern.search(title)
+        if found:
+            description = f"{description} {found.group('what')}".strip()
+            title = title[: found.start()] + title[found.end() :]
     return tidy(title), edition, description
 
 
 def _journal(text: str, volume: re.Match[str]) -> Parts:
     """Read "Title. Journal, 12(3), 45-67." around the volume found."""
     before = text[: volume.start()]
-    ends = sentence_ends(before + " ")
-    cut = ends[-1] if ends else 0
-    if cut == 0:
-        quoted = _QUOTED.match(before)
-        cut = quoted.end() if quoted else 0
-    title = _QUOTED.match(before[:cut]).group("title") if _QUOTED.match(before[:cut]) else before[:cut]
+    quoted = _QUOTED.match(before)
+    if quoted:
+        cut, title = quoted.end(), quoted.group("title")
+    else:
+        ends = sentence_ends(before + " ")
+        cut = ends[-1] if ends else 0
+        title = before[:cut]
     title, edition, description = _with_edition(title)
     vol = volume.group("vol") or volume.group("vol2") or volume.group("vol3") or ""
     issue = volume.group("iss") or ""
