@@ -31,7 +31,7 @@ _PREFIX = re.compile(
 _SPLIT_NAMES = re.compile(r"\s?,\s?&\s?|\s?,\s?and\s|\s&\s|\sand\s|\s?,\s?")
 _ET_AL = re.compile(r",?\s?\bet\.?\s?al\b\.?$")
 # Particles that open a surname in running text; "do", "e", "y" and "al" are English or Spanish words there.
-_NARRATIVE_PARTICLES = word_set("de del della der den di du da la le van von dos das ter ten")
+_NARRATIVE_PARTICLES = word_set("de del della der den di du da la le van von dos das ter ten De Del Di Du Da Le Van Von")
 _ABBREVIATION = re.compile(r"\s?\[(?P<abbr>[A-Z][A-Za-z&]{1,11})\]")
 _TOKEN = re.compile(r"[^\W\d_][\w'\-]{0,40}\.?|&|,|[^\s\w]")
 _POSSESSIVE = re.compile(r"(?:'s|s')(?:\s[a-z][a-z-]{1,20}){0,3}\s?$")
@@ -116,18 +116,23 @@ def _particled(piece: str) -> bool:
     return len(tokens) > 1 and is_surname(piece) and all(t.lower() in PARTICLES for t in tokens[:-1])
 
 
+_PART_SEPARATOR = re.compile(r";|(?<=\d),\s(?:and|&)\s|(?<=\d[a-z]),\s(?:and|&)\s|,?\s(?=as cited in\s)")
+
+
 def _parenthetical(text: str, open_at: int, content: str, known: frozenset[str]) -> list[Citation]:
+    """Read each citation of "(e.g., Luna, 2020; see also Bo, 2021, p. 4)"."""
     citations = []
-    offset = open_at + 1
-    for part in content.split(";"):
-        part_start = offset + (len(part) - len(part.lstrip()))
-        offset += len(part) + 1
-        body = part.strip()
-        for piece in re.split(r",?\s(?=as cited in\s)", body):
-            prefix = _PREFIX.match(piece)
-            start = part_start + body.find(piece) + (prefix.end() if prefix else 0)
-            piece = piece[prefix.end() :] if prefix else piece
-            citations.extend(_one_part(text, piece, start, known))
+    cut = 0
+    bounds = [(m.start(), m.end()) for m in _PART_SEPARATOR.finditer(content)] + [(len(content), len(content))]
+    for sep_start, sep_end in bounds:
+        piece = content[cut:sep_start]
+        start = open_at + 1 + cut + (len(piece) - len(piece.lstrip()))
+        piece = piece.strip()
+        cut = sep_end
+        prefix = _PREFIX.match(piece)
+        if prefix:
+            start, piece = start + prefix.end(), piece[prefix.end() :]
+        citations.extend(_one_part(text, piece, start, known))
     return citations
 
 
@@ -261,7 +266,7 @@ def find_citations(
         content = text[open_at + 1 : close_at]
         if _YEAR_RE.match(content.lstrip()):
             citations.extend(_narrative(text, open_at, content, groups))
-        elif any(ch.isdigit() for ch in content) or "n.d" in content:
+        elif any(ch.isdigit() for ch in content) or "n.d" in content or "in press" in content:
             citations.extend(_parenthetical(text, open_at, content, known))
     return citations
 
