@@ -90,11 +90,13 @@ def _vancouver(work: str) -> tuple[tuple[Author, ...], bool, ReferenceFields] | 
     if cut < 0 or cut > date.start():
         return None
     authors, et_al = parse_authors(work[:cut])
-    ends = [cut + 2 + e for e in sentence_ends(work[cut + 2 : date.start()] + " ")]
+    segment = work[cut + 2 : date.start()].rstrip()
+    ends = [cut + 2 + e for e in sentence_ends(segment + " X") if e <= len(segment) + 1]
     if not authors or not ends or not all(is_surname(a.family) or a.group for a in authors):
         return None
-    title = tidy(work[cut + 1 : ends[0]])
-    container = tidy(work[ends[0] : date.start()])
+    title_end = ends[-2] if len(ends) > 1 else ends[0]  # a "?" inside a title is no end of it
+    title = tidy(work[cut + 1 : title_end])
+    container = tidy(work[title_end : date.start()])
     fields = ReferenceFields(
         authors=authors,
         year=int(date.group("year")),
@@ -162,6 +164,8 @@ def _type(fields: ReferenceFields, parts: Parts | None, raw: str) -> SourceType:
     description = parts.description.lower() if parts else ""
     if "data" in description:
         return SourceType.DATASET
+    if "dissertation" in description or "thesis" in description:
+        return SourceType.OTHER
     if parts and parts.chapter:
         return SourceType.CHAPTER
     if fields.volume or fields.article_number or (fields.container and (fields.doi or fields.pages)):

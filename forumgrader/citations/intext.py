@@ -31,7 +31,9 @@ _PREFIX = re.compile(
 _SPLIT_NAMES = re.compile(r"\s?,\s?&\s?|\s?,\s?and\s|\s&\s|\sand\s|\s?,\s?")
 _ET_AL = re.compile(r",?\s?\bet\.?\s?al\b\.?$")
 # Particles that open a surname in running text; "do", "e", "y" and "al" are English or Spanish words there.
-_NARRATIVE_PARTICLES = word_set("de del della der den di du da la le van von dos das ter ten De Del Di Du Da Le Van Von")
+_NARRATIVE_PARTICLES = word_set(
+    "de del della der den di du da la le van von dos das ter ten De Del Di Du Da Le Van Von"
+)
 _ABBREVIATION = re.compile(r"\s?\[(?P<abbr>[A-Z][A-Za-z&]{1,11})\]")
 _TOKEN = re.compile(r"[^\W\d_][\w'\-]{0,40}\.?|&|,|[^\s\w]")
 _POSSESSIVE = re.compile(r"(?:'s|s')(?:\s[a-z][a-z-]{1,20}){0,3}\s?$")
@@ -205,7 +207,7 @@ def _names_before(text: str, at: int, groups: frozenset[str]) -> tuple[int, tupl
 
 
 def _word(token: str) -> bool:
-    return len(token) >= 2 and token[-1] != "." and token.lower() != "and"
+    return len(token) >= 2 and token[-1] != "." and token.lower() != "and" and not any(c.isdigit() for c in token)
 
 
 def _organisation(tokens: list[tuple[int, str]], last: int) -> tuple[int, str] | None:

@@ -40,6 +40,8 @@ def is_group(name: str) -> bool:
     tokens = name.split()
     if len(tokens) == 1:
         return tokens[0].isupper() and len(tokens[0]) >= 2
+    if tokens[-1].rstrip(".").lower() in ("inc", "corp", "ltd", "llc", "co", "plc", "gmbh"):
+        return True
     return len(tokens) >= 2 and (
         any(t.lower() in GROUP_WORDS for t in tokens[1:]) or len(tokens) >= 3 or not is_surname(name)
     )

@@ -36,8 +36,8 @@ _EDITORS_END = re.compile(r"\((?:Eds?|Trans|Comp)s?\.?\)\s?,?\s?", re.IGNORECASE
 _CHAPTER_PAGES = re.compile(r"\((?P<pre>[^()]{0,40}?)\bpp?\.\s?(?P<pages>[^)]{1,25})\)")
 _EDITION = re.compile(r"\s?\((?P<ed>(?:\d{1,3}(?:st|nd|rd|th)|[A-Z][a-z]{1,10}\.?)\s?(?:ed\.|edition)[^)]{0,30})\)")
 _EDITION_LOOSE = re.compile(r"(?P<ed>\d{1,3}(?:st|nd|rd|th))\s(?:ed\.|edition)", re.IGNORECASE)
-_DESCRIPTION = re.compile(r"\s?\[(?P<what>[^\]]{2,40})\]")
-_NUMBERED = re.compile(r"\s?\((?P<what>[^()]{0,40}(?:\bNo\.|Version|;)[^()]{0,40})\)")
+_DESCRIPTION = re.compile(r"\s?\[(?P<what>[^\]]{2,90})\]")
+_NUMBERED = re.compile(r"\s?\((?P<what>[^()]{0,40}(?:\bNo\.|Version|;|, Trans\.|, Narr\.)[^()]{0,40})\)")
 
 
 @dataclass(frozen=True, slots=True)

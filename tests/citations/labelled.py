@@ -38,18 +38,20 @@ def _expected(name: str, value):  # type: ignore[no-untyped-def]
     if isinstance(value, str) and name in ("title", "container", "publisher", "edition"):
         return fold(value)
     if isinstance(value, str):
-        return normalise(value).replace(" ", "").rstrip(".").lower() if name == "doi" else normalise(
-            value
-        ).replace(" ", "").rstrip(".")
+        return (
+            normalise(value).replace(" ", "").rstrip(".").lower()
+            if name == "doi"
+            else normalise(value).replace(" ", "").rstrip(".")
+        )
     return value
 
 
-def score_references() -> tuple[dict[str, tuple[int, int]], list[str]]:
-    """Return per-field (right, total) over the labelled references, and the misses."""
+def score_references(file: str = "labelled_references.jsonl") -> tuple[dict[str, tuple[int, int]], list[str]]:
+    """Return per-field (right, total) over a labelled reference file, and the misses."""
     right: Counter[str] = Counter()
     total: Counter[str] = Counter()
     misses = []
-    for record in load("labelled_references.jsonl"):
+    for record in load(file):
         parsed = parse_entry(normalise(record["text"]))
         for name, expected in record["expect"].items():
             got = _value(parsed.fields, parsed.type.value, name)
@@ -65,11 +67,11 @@ def _key(authors: list[str], et_al: bool, year: str, narrative: bool) -> tuple:
     return (tuple(fold(a) for a in authors), et_al, year, narrative)
 
 
-def score_citations() -> tuple[dict[str, float], list[str]]:
+def score_citations(name: str = "labelled_citations.jsonl") -> tuple[dict[str, float], list[str]]:
     """Return precision and recall of found citations (authors, et al., year and suffix, narrative)."""
     found_total = expected_total = hits = 0
     misses = []
-    for record in load("labelled_citations.jsonl"):
+    for record in load(name):
         expected = Counter(_key(c["authors"], c["et_al"], c["year"], c["narrative"]) for c in record["expect"])
         got = Counter(
             _key(list(c.authors), c.et_al, f"{c.year or c.year_note}{c.year_suffix}", c.narrative)
@@ -89,13 +91,13 @@ def score_citations() -> tuple[dict[str, float], list[str]]:
     }, misses
 
 
-def table() -> str:
+def table(file: str = "labelled_references.jsonl") -> str:
     """Return the per-field accuracy table and the citation scores as text."""
-    fields, _ = score_references()
+    fields, _ = score_references(file)
     lines = [f"{'field':16s} {'right':>6s} {'total':>6s} {'accuracy':>9s}"]
     for name, (right, total) in sorted(fields.items(), key=lambda item: -item[1][1]):
         lines.append(f"{name:16s} {right:6d} {total:6d} {right / total:9.1%}")
-    citations, _ = score_citations()
+    citations, _ = score_citations(file.replace("references", "citations"))
     lines.append(
         f"in-text citations: {citations['expected']} labelled, {citations['found']} found, "
         f"precision {citations['precision']:.1%}, recall {citations['recall']:.1%}"
@@ -104,6 +106,9 @@ def table() -> str:
 
 
 if __name__ == "__main__":
-    print(table())
-    for miss in score_references()[1] + score_citations()[1]:
+    import sys
+
+    file = sys.argv[1] if len(sys.argv) > 1 else "labelled_references.jsonl"
+    print(table(file))
+    for miss in score_references(file)[1] + score_citations(file.replace("references", "citations"))[1]:
         print(" ", miss)
