@@ -16,6 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from forumgrader import create_app
+from forumgrader.crossref.localserver import LocalCrossref, serve_in_thread
 from forumgrader.store import schema
 from forumgrader.store.db import Base, make_engine
 
@@ -113,3 +114,19 @@ def session(app: Flask) -> Iterator[Session]:
 def samples() -> Path:
     """The bundled samples: seed documents, real Crossref records, sample exports."""
     return SAMPLES
+
+
+@pytest.fixture(scope="session")
+def crossref_server() -> Iterator[LocalCrossref]:
+    """A Crossref-compatible server on 127.0.0.1 over the bundled sample records, for the whole test session."""
+    server = serve_in_thread()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def crossref(crossref_server: LocalCrossref) -> Iterator[LocalCrossref]:
+    """The local Crossref with no faults, no limits and zeroed counters: `.url`, `.configure(...)`, `.stats()`."""
+    crossref_server.reset()
+    yield crossref_server
+    crossref_server.reset()

@@ -1,0 +1,85 @@
+"""Verify a class's references: each unique reference once, in worker threads, in the input order.
+
+A lookup that fails leaves its reference `unchecked`; Crossref refusing us (403) stops the batch, and every reference
+not yet checked stays `unchecked` too. Both are tried again by a later run.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+
+from forumgrader.citations.model import Reference
+from forumgrader.crossref.cache import query_key
+from forumgrader.crossref.model import Check, LookupBlocked, LookupFailed, MetadataSource, Verdict
+
+Verify = Callable[[Reference, MetadataSource], Check]
+# Verdicts that rest on Crossref having no record: a source that cannot prove absence (an incomplete snapshot) turns
+# them into `unchecked`, because its miss says nothing about Crossref.
+ABSENCE_VERDICTS = frozenset({Verdict.NOT_FOUND, Verdict.NOT_INDEXED})
+UNCHECKED_MESSAGE = "We could not check this reference against Crossref this time; it will be checked again later."
+
+
+def reference_key(reference: Reference) -> str:
+    """Return the reference's key: sha256 hex of its text, normalised (NFKC, lower case, spaces, end punctuation)."""
+    return query_key(reference.text)
+
+
+def unchecked(reference: Reference, why: str = "") -> Check:
+    """Return the `unchecked` verdict for a reference whose lookup failed."""
+    return Check(Verdict.UNCHECKED, doi=reference.fields.doi, message=UNCHECKED_MESSAGE + (f" ({why})" if why else ""))
+
+
+def _absence_unproven(check: Check, reference: Reference, source: MetadataSource) -> Check:
+    if check.verdict in ABSENCE_VERDICTS and not getattr(source, "proves_absence", True):
+        return unchecked(reference, "the local snapshot does not hold every record")
+    return check
+
+
+def verify_references(
+    references: Sequence[Reference],
+    source: MetadataSource,
+    *,
+    verify: Verify,
+    workers: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Check]:
+    """Check every reference, each unique one once, `workers` at a time; results in the input order."""
+    groups: dict[str, list[int]] = {}
+    for position, reference in enumerate(references):
+        groups.setdefault(reference_key(reference), []).append(position)
+    results: list[Check | None] = [None] * len(references)
+    blocked = threading.Event()
+
+    def check(reference: Reference) -> Check:
+        if blocked.is_set():
+            return unchecked(reference, "Crossref refused our requests")
+        try:
+            return _absence_unproven(verify(reference, source), reference, source)
+        except LookupBlocked as error:
+            blocked.set()
+            return unchecked(reference, str(error))
+        except LookupFailed as error:
+            return unchecked(reference, str(error))
+
+    done = 0
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="crossref") as pool:
+        pending: dict[Future[Check], list[int]] = {
+            pool.submit(check, references[positions[0]]): positions for positions in groups.values()
+        }
+        try:
+            while pending:
+                finished, _running = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    positions = pending.pop(future)
+                    verdict = future.result()
+                    for position in positions:
+                        results[position] = verdict
+                    done += len(positions)
+                    if progress is not None:
+                        progress(done, len(references))
+        finally:
+            for future in pending:
+                future.cancel()
+    return [result if result is not None else unchecked(references[index]) for index, result in enumerate(results)]
