@@ -73,7 +73,7 @@ def _walk(top: list[Any]) -> Iterator[_Entry]:
         entry, parent = stack.pop()
         if not isinstance(entry, dict):
             raise ExportError(f"a view entry is {type(entry).__name__}, not an object: {_VIEW_HELP}", field="view")
-        entry_id = lms_id(entry.get("id"), field="id", entry=str(entry.get("id", "?")))
+        entry_id = lms_id(entry.get("id"), field="id", entry=_label(entry, parent))
         if parent is None:
             parent = optional_id(entry.get("parent_id"), field="parent_id", entry=entry_id)
         yield _Entry(entry_id, parent, entry)
@@ -81,6 +81,13 @@ def _walk(top: list[Any]) -> Iterator[_Entry]:
         if not isinstance(replies, list):
             raise ExportError("`replies` is not a list", entry=entry_id, field="replies")
         stack.extend((reply, entry_id) for reply in reversed(replies))
+
+
+def _label(record: Mapping[str, Any], parent: Any) -> str:
+    """Name an entry in a message, even one whose id is missing."""
+    if record.get("id") not in (None, ""):
+        return str(record["id"])
+    return f"(no id, replying to {parent})" if parent is not None else "(no id, at the top level)"
 
 
 def _merge(walked: Iterator[_Entry], new_entries: Any) -> dict[str, _Entry]:
@@ -92,7 +99,7 @@ def _merge(walked: Iterator[_Entry], new_entries: Any) -> dict[str, _Entry]:
     for record in new_entries:
         if not isinstance(record, dict):
             raise ExportError("a new entry is not an object", field="new_entries")
-        entry_id = lms_id(record.get("id"), field="id", entry=str(record.get("id", "?")))
+        entry_id = lms_id(record.get("id"), field="id", entry=_label(record, record.get("parent_id")))
         parent = optional_id(record.get("parent_id"), field="parent_id", entry=entry_id)
         entries[entry_id] = _Entry(entry_id, parent, record)  # newer than the cached view
     return entries

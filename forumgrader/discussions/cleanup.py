@@ -141,7 +141,7 @@ def render_body(message: str, body_format: BodyFormat) -> tuple[str, str]:
     """Return (HTML, clean text) for a message written in `body_format`; HTML bodies are kept as they came."""
     message = message.replace("\r\n", "\n").replace("\r", "\n")
     if body_format is BodyFormat.PLAIN:
-        paragraphs = [part for part in re.split(r"\n[ \t]*\n", message) if part.strip()]
+        paragraphs = [part for part in re.split(r"\n[ \t]*\n", message.replace("\u00a0", " ")) if part.strip()]
         shown = "".join(f"<p>{html_entities.escape(part).replace(chr(10), '<br>')}</p>" for part in paragraphs)
         return shown, strip_lms_residue("\n\n".join(part.strip("\n") for part in paragraphs))
     if body_format is BodyFormat.MARKDOWN:

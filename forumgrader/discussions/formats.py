@@ -10,7 +10,7 @@ from typing import Any
 from forumgrader.discussions.canvas import read_canvas
 from forumgrader.discussions.documents import READERS, read_document
 from forumgrader.discussions.fields import csv_records, decode_text, load_json
-from forumgrader.discussions.generic_csv import preset_for, read_csv
+from forumgrader.discussions.generic_csv import knows_columns, read_csv
 from forumgrader.discussions.model import DiscussionExport, ExportError, ExportFormat, ImportOptions
 from forumgrader.discussions.moodle import looks_like_moodle, read_moodle
 
@@ -56,13 +56,13 @@ def detect_format(data: bytes, filename: str) -> str:
                 load_json(text)  # raises, naming where the JSON breaks
         else:
             return _json_format(parsed)
-    if suffix in READERS and suffix not in ("", ".csv"):
-        return ExportFormat.DOCUMENT
     header = _csv_header(text)
     if looks_like_moodle(header):
         return ExportFormat.MOODLE
-    if preset_for(header):
+    if knows_columns(header):
         return ExportFormat.CSV
+    if suffix in READERS:
+        return ExportFormat.DOCUMENT
     if suffix in (".csv", ".tsv"):
         raise ExportError(
             f"the columns of {Path(filename).name} are not a layout we know ({', '.join(header[:8])}...): "

@@ -70,6 +70,13 @@ def preset_for(header: list[str]) -> str | None:
     return None
 
 
+def knows_columns(header: list[str]) -> bool:
+    """Tell whether a header can be read without a mapping: a preset's, or our own field names."""
+    present = {name.strip().lower() for name in header}
+    named = {"post_id", "post_message"} <= present and bool(present & {"post_author_id", "post_author_name"})
+    return named or preset_for(header) is not None
+
+
 def read_csv(data: bytes, *, filename: str, options: ImportOptions | None = None) -> DiscussionExport:
     """Read a CSV of posts through a column mapping (`options.columns`), or through the preset its header matches."""
     options = options or ImportOptions()
