@@ -9,9 +9,8 @@ from forumgrader.citations.doi import find_dois
 from forumgrader.citations.entries import ParsedEntry
 from forumgrader.citations.findings import finding
 from forumgrader.citations.model import Finding, Reference, SourceType
-from forumgrader.citations.text import LMS_RESIDUE, fold
+from forumgrader.citations.text import fold, glued, residue
 
-_GLUED = re.compile(r"\S{0,40}?[^\W\d_]{3}\d{1,5}\(\w{1,6}\)|\S{0,40}\)\d{1,5}\(\w{1,6}\)")
 _BROKEN_URL = re.compile(r"\bhttps?://(?=\s|$)|\bhttps?:/(?=[^/])", re.IGNORECASE)
 _URL = re.compile(r"\b(?:https?://|www\.)\S{1,500}", re.IGNORECASE)
 _PAGE_PREFIX = re.compile(r"\d\s?\)?,\s?(pp?\.\s?\d{1,6}(?:\s?-\s?\d{1,6})?)")
@@ -41,7 +40,7 @@ def entry_findings(text: str, ref: Reference, parsed: ParsedEntry) -> list[Findi
     out: list[Finding] = []
     raw = text[ref.start : ref.end]
     name = label(ref)
-    for found in LMS_RESIDUE.finditer(raw):
+    for found in residue(raw):
         out.append(
             finding(
                 "lms_artifact",
@@ -55,15 +54,17 @@ def entry_findings(text: str, ref: Reference, parsed: ParsedEntry) -> list[Findi
         )
     dois = find_dois(raw, in_entry=True)
     links = [(d.start, d.end) for d in dois] + [(u.start(), u.end()) for u in _URL.finditer(raw)]
-    for found in _GLUED.finditer(raw):
-        if not _inside(links, found.start(), found.end()):
-            token = found.group()
+    for at in glued(raw):
+        start = max(raw.rfind(" ", 0, at), raw.rfind("\n", 0, at), at - 40) + 1
+        end = raw.index(")", at) + 1
+        if not _inside(links, start, end):
+            token = raw[start:end]
             out.append(
                 finding(
                     "glued_text",
                     f'In {name}, "{token}" runs two parts together; put a comma and a space before the volume number.',
-                    ref.start + found.start(),
-                    ref.start + found.end(),
+                    ref.start + start,
+                    ref.start + end,
                     text,
                     ref.index,
                 )

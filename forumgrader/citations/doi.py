@@ -19,6 +19,9 @@ _MENTION = re.compile(
     r"|(?<![/\w.:])(?P<bare>10\.\d{4,9}/\S{1,300})",
     re.IGNORECASE,
 )
+# Regexes that open with optional parts try every position; scanning for these literals first is much faster.
+_CANDIDATE = re.compile(r"[Dd][Oo][Ii]|10\.\d")
+_URL_PREFIXES = ("https://dx.", "http://dx.", "https://www.", "http://www.", "https://", "http://", "dx.", "www.")
 # A lower-case word right after a DOI, inside an entry, is most often the DOI's own tail cut by a space.
 _TAIL = re.compile(r" ([a-z][\w./-]{0,80})")
 _NOT_TAIL = word_set(
@@ -57,8 +60,9 @@ def _strip_trailing(body: str) -> str:
 def normalise_doi(s: str) -> str:
     """Return a DOI in lower case without resolver, label or trailing punctuation."""
     body = s.strip()
-    for _ in range(2):  # "doi: https://doi.org/10..." carries two prefixes
-        body = _PREFIX.sub("", body, count=1)
+    if not body.startswith("10."):
+        for _ in range(2):  # "doi: https://doi.org/10..." carries two prefixes
+            body = _PREFIX.sub("", body, count=1)
     if "%" in body:
         body = unquote(body)
     return _strip_trailing(body.strip()).lower()
@@ -89,8 +93,17 @@ def _tail(text: str, end: int) -> tuple[str, int]:
 
 def find_dois(text: str, *, in_entry: bool = False) -> list[DoiMention]:
     """Return every DOI written in the text; inside an entry, words cut off by spaces count as part of it."""
-    mentions = []
-    for found in _MENTION.finditer(text):
+    mentions: list[DoiMention] = []
+    for candidate in _CANDIDATE.finditer(text):
+        at = candidate.start()
+        if mentions and at < mentions[-1].end:
+            continue
+        if text[at : at + 8].lower() == "doi.org/":
+            window = text[max(0, at - 12) : at].lower()
+            at -= next((len(p) for p in _URL_PREFIXES if window.endswith(p)), 0)
+        found = _MENTION.match(text, at)
+        if found is None:
+            continue
         if found.group("bare"):
             prefix, body, form = "", found.group("bare"), "bare"
         elif found.group("url") is not None:

@@ -9,17 +9,17 @@ from forumgrader.citations.doi import find_dois
 from forumgrader.citations.model import Author, ReferenceFields, SourceType
 from forumgrader.citations.names import is_surname, parse_authors
 from forumgrader.citations.segments import Parts, read_parts, sentence_ends, tidy
-from forumgrader.citations.text import LMS_RESIDUE, squash
+from forumgrader.citations.text import glued, residue, squash
 
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"]{1,500}", re.IGNORECASE)
 _BROKEN_URL = re.compile(r"\bhttps?://(?=\s|$)", re.IGNORECASE)
-_GLUED = re.compile(r"(?<=[^\W\d_]{3})(?=\d{1,5}\(\w{1,6}\))|(?<=\))(?=\d{1,5}\(\w{1,6}\))")
 _NOISE = re.compile(
     r"\b(?:Retrieved|Accessed|Available)\b(?:\s(?:on|at|from))?[^:/]{0,40}?(?:\bfrom\b|:)\s?(?=\S)?|"
     r"\bPMID:?\s?\d{1,10};?|\bPMCID:?\s?PMC\d{1,10};?|\bEpub\s[^.]{0,30}\.|\[(?:Internet|cited[^\]]{0,30})\]|"
     r"\((?:accessed|retrieved)[^)]{0,40}\)",
     re.IGNORECASE,
 )
+_NOISE_WORDS = ("retrieved", "accessed", "available", "pmid", "pmcid", "epub", "[internet", "[cited")
 _APA_DATE = re.compile(
     r"\((?P<year>1[5-9]\d\d|20\d\d)(?P<suffix>[a-z])?(?:[,/-]\s?[^()]{1,30})?\)"
     r"|\((?P<nd>n\.\s?d\.)(?:-(?P<ndsuffix>[a-z]))?\)|\((?P<press>in press)(?:-(?P<presssuffix>[a-z]))?\)",
@@ -59,9 +59,13 @@ class ParsedEntry:
 
 def clean_entry(raw: str) -> str:
     """Return an entry on one line, without LMS residue, empty URLs, and with glued tokens separated."""
-    text = LMS_RESIDUE.sub(" ", squash(raw))
-    text = _BROKEN_URL.sub(" ", text)
-    text = _GLUED.sub(", ", text)
+    text = squash(raw)
+    for found in reversed(residue(text)):
+        text = text[: found.start()] + " " + text[found.end() :]
+    if "://" in text:
+        text = _BROKEN_URL.sub(" ", text)
+    for at in reversed(glued(text)):
+        text = text[:at] + ", " + text[at:]
     return squash(re.sub(r"\s+([.,;])", r"\1", text)).strip(" ;")
 
 
@@ -211,8 +215,13 @@ def parse_entry(raw: str) -> ParsedEntry:
     doi = dois[0].doi if dois else ""
     for mention in reversed(dois):
         work = work[: mention.start] + " " + work[mention.end :]
-    urls = [tidy(u.group()) for u in _URL.finditer(work)]
-    work = squash(_NOISE.sub(" ", _URL.sub(" ", work))).strip(" .;,") + "."
+    urls = [tidy(u.group()) for u in _URL.finditer(work)] if "http" in work or "www." in work else []
+    if "http" in work or "www." in work:
+        work = _URL.sub(" ", work)
+    lower = work.lower()
+    if any(word in lower for word in _NOISE_WORDS):
+        work = _NOISE.sub(" ", work)
+    work = squash(work).strip(" .;,") + "."
     url = urls[0] if urls else ""
     parts: Parts | None = None
     date = _APA_DATE.search(work[:800])

@@ -10,6 +10,7 @@ from forumgrader.citations.names import GROUP_WORDS, PARTICLES, group_name, is_g
 from forumgrader.citations.text import fold, word_set
 
 MAX_GROUP = 400  # characters inside one pair of parentheses
+_HAS_DIGIT = re.compile(r"\d").search
 _YEAR = (
     r"(?P<year>(?:1[6-9]|20)\d\d)(?P<suffix>[a-z])?(?![\d/])"
     r"|(?P<nd>n\.\s?d\.)(?:-(?P<ndsuffix>[a-z]))?|(?P<press>in press)(?:-(?P<presssuffix>[a-z]))?"
@@ -163,7 +164,7 @@ def _citation(
 
 def _names_before(text: str, at: int, groups: frozenset[str]) -> tuple[int, tuple[str, ...], bool] | None:
     """Read the authors that end just before `at` (a narrative citation's "("); return start, names, et al."""
-    window_start = max(0, at - 200)
+    window_start = max(0, at - 140)
     window = text[window_start:at].rstrip()
     for group in groups:
         if window.endswith(group) and (len(window) == len(group) or not window[-len(group) - 1].isalnum()):
@@ -268,14 +269,16 @@ def find_citations(
         content = text[open_at + 1 : close_at]
         if _YEAR_RE.match(content.lstrip()):
             citations.extend(_narrative(text, open_at, content, groups))
-        elif any(ch.isdigit() for ch in content) or "n.d" in content or "in press" in content:
+        elif _HAS_DIGIT(content) or "n.d" in content or "in press" in content:
             citations.extend(_parenthetical(text, open_at, content, known))
     return citations
 
 
 def abbreviations(text: str) -> dict[str, str]:
     """Return the group abbreviations a text defines in citations: {"WHO": "World Health Organization"}."""
-    found = {}
+    found: dict[str, str] = {}
+    if "[" not in text:
+        return found
     for match in _ABBREVIATION.finditer(text):
         before = text[max(0, match.start() - 90) : match.start()]
         name = re.split(r"[;(\n]", before)[-1].strip()

@@ -128,6 +128,8 @@ def _joins(line: _Line, entry_text: str, after_blank: bool) -> bool:
 
 def _split_inline(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Split a line that holds several APA entries one after another."""
+    if len(_YEAR_ELEMENT.findall(text, start, end)) < 2:
+        return [(start, end)]
     spans, cut = [], start
     for found in re.finditer(r"[.\d/)]\s{1,3}(?=[^\W\d_])", text[start:end]):
         at = start + found.end()

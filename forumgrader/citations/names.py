@@ -120,11 +120,13 @@ def _given_first(parts: list[str]) -> list[Author]:
 
 def parse_authors(segment: str) -> tuple[tuple[Author, ...], bool]:
     """Split a reference's author element into authors; tell whether it says "et al."."""
-    text = squash(_EDITOR.sub("", segment)).strip(" ,;:")
+    text = squash(_EDITOR.sub("", segment) if "(" in segment else segment).strip(" ,;:")
     text = text[:-1].rstrip() if text.endswith(".") and not re.search(r"\b[^\W\d_]\.$", text) else text
-    et_al = bool(re.search(r"\bet\.? al\b\.?", text))
-    text = re.sub(r",?\s*\bet\.? al\b\.?", "", text)
-    text = _ELLIPSIS.sub(",", text)
+    et_al = "et al" in text or "et. al" in text
+    if et_al:
+        text = re.sub(r",?\s*\bet\.? al\b\.?", "", text)
+    if ". ." in text or ".." in text or "…" in text:
+        text = _ELLIPSIS.sub(",", text)
     if not text:
         return (), et_al
     has_initials = bool(re.search(r",\s?[^\W\d_]{1,2}\.", text))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # One character in, one character out, so that every span found in the normalised text is a span of the original.
 _SAME_LENGTH = str.maketrans(
@@ -24,30 +25,60 @@ _SAME_LENGTH = str.maketrans(
     }
 )
 
+_REPLACEMENTS = {chr(code): value for code, value in _SAME_LENGTH.items()}
+
 # What an LMS leaves behind when HTML becomes text; matched case-insensitively.
 LMS_RESIDUE = re.compile(
     r"(?:links? )?to an external site\.?|\(opens in (?:a )?new (?:window|tab)\)|@@PLUGINFILE@@/?\S{0,200}",
     re.IGNORECASE,
 )
 
+_NOT_ALNUM = re.compile(r"[^A-Za-z0-9]+")
+_VOLUME_ISSUE = re.compile(r"\d{1,5}\(\w{1,6}\)")  # leftmost match starts at the first digit
 _WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)*")
-_SPACES = re.compile(r"\s+")
 
 
 def normalise(text: str) -> str:
     """Return the text with quotes, dashes and odd spaces made ASCII, keeping its length."""
-    return text.replace("\r\n", " \n").translate(_SAME_LENGTH)
+    text = text.replace("\r\n", " \n")
+    if text.isascii() and "\r" not in text and "\t" not in text:
+        return text
+    for char in _REPLACEMENTS.keys() & set(text):  # str.replace per character beats translate()
+        text = text.replace(char, _REPLACEMENTS[char])
+    return text
 
 
+def residue(text: str) -> list[re.Match[str]]:
+    """Return the LMS residue in a text ("to an external site.", "(opens in new window)", @@PLUGINFILE@@)."""
+    lower = text.lower()
+    if "external site" not in lower and "opens in" not in lower and "@@pluginfile@@" not in lower:
+        return []
+    return list(LMS_RESIDUE.finditer(text))
+
+
+def glued(text: str) -> list[int]:
+    """Return where a volume number is glued to the word or bracket before it: "Psychology78(2)", ")69(10)"."""
+    positions = []
+    for found in _VOLUME_ISSUE.finditer(text):
+        at = found.start()
+        before = text[max(0, at - 3) : at]
+        if before.endswith(")") or (len(before) == 3 and all(c.isalpha() for c in before)):
+            positions.append(at)
+    return positions
+
+
+@lru_cache(maxsize=8192)
 def fold(text: str) -> str:
     """Return a comparison key: accents removed, case folded, only letters and digits kept."""
+    if text.isascii():
+        return _NOT_ALNUM.sub("", text).lower()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if ch.isalnum()).casefold()
 
 
 def squash(text: str) -> str:
     """Return the text with runs of whitespace made one space and the ends stripped."""
-    return _SPACES.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def words(text: str) -> int:
