@@ -162,10 +162,10 @@ def _sort_key(ref: Reference) -> str:
     return fold(re.sub(r"^(?:the|an?)\s", "", ref.fields.title, flags=re.IGNORECASE))
 
 
-def list_findings(text: str, refs: list[Reference]) -> list[Finding]:
-    """Check the list as a whole: alphabetical order, a/b suffixes, duplicates."""
+def list_findings(text: str, refs: list[Reference], in_order: bool = True) -> list[Finding]:
+    """Check the list as a whole: alphabetical order (when `in_order`), a/b suffixes, duplicates."""
     out: list[Finding] = []
-    keys = [_sort_key(r) for r in refs]
+    keys = [_sort_key(r) for r in refs] if in_order else []
     for before, after, ref in zip(keys, keys[1:], refs[1:], strict=False):
         if before and after and after < before:
             out.append(

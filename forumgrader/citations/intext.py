@@ -180,9 +180,10 @@ def _names_before(text: str, at: int, groups: frozenset[str]) -> tuple[int, tupl
         i -= 1 if i >= 0 and tokens[i][1] == "," else 0
     names: list[str] = []
     first = None
+    joined = False  # an "and" or "&" was passed: only then may commas separate the names before it
     while i >= 0:
         token = tokens[i][1]
-        if not (token[0].isupper() and _word(token)):
+        if not (token[0].isupper() and _word(token)) or token.lower() in NOT_AUTHORS:
             break
         j = i - 1
         while j >= 0 and tokens[j][1] in _NARRATIVE_PARTICLES:
@@ -192,7 +193,8 @@ def _names_before(text: str, at: int, groups: frozenset[str]) -> tuple[int, tupl
         k = i
         while k >= 0 and tokens[k][1] in (",", "&", "and"):
             k -= 1
-        if k == i or k < 0 or not (tokens[k][1][0].isupper() and _word(tokens[k][1])):
+        joined = joined or any(t in ("&", "and") for _, t in tokens[k + 1 : i + 1])
+        if k == i or k < 0 or not joined or not (tokens[k][1][0].isupper() and _word(tokens[k][1])):
             break
         i = k
     organisation = None if et_al or not names else _organisation(tokens, len(tokens) - 1)
@@ -200,9 +202,7 @@ def _names_before(text: str, at: int, groups: frozenset[str]) -> tuple[int, tupl
         any(w.lower() in _ORG_WORDS for w in organisation[1].split()) or re.search(r" (?:of|for) ", organisation[1])
     ):
         return window_start + organisation[0], (organisation[1],), False
-    if not names or first is None or (len(names) == 1 and names[0].lower() in NOT_AUTHORS):
-        return None
-    if any(n.lower() in NOT_AUTHORS for n in names):
+    if not names or first is None:
         return None
     return window_start + first, tuple(names), et_al
 
@@ -285,3 +285,21 @@ def abbreviations(text: str) -> dict[str, str]:
         if name[:1].isupper():
             found[match.group("abbr")] = group_name(name)
     return found
+
+
+_NUMBERED = re.compile(r"\[(\d{1,3}(?:\s?[,;-]\s?\d{1,3}){0,20})\]")
+
+
+def numbered_citations(text: str, skip: tuple[int, int] | None = None) -> set[int]:
+    """Return the entry numbers cited as "[1]", "[2, 5]" or "[3-6]" (Vancouver, IEEE) outside `skip`."""
+    numbers: set[int] = set()
+    if "[" not in text:
+        return numbers
+    for found in _NUMBERED.finditer(text):
+        if skip and skip[0] <= found.start() < skip[1]:
+            continue
+        for part in re.split(r"\s?[,;]\s?", found.group(1)):
+            low, _, high = part.partition("-")
+            first, last = int(low), int(high or low)
+            numbers.update(range(first, min(last, first + 50) + 1))
+    return numbers

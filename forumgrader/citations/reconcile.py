@@ -165,13 +165,20 @@ def _style_findings(text: str, citation: Citation, ambiguous: bool) -> list[Find
 
 
 def reconcile(
-    text: str, refs: list[Reference], citations: list[Citation], abbreviations: dict[str, str]
+    text: str,
+    refs: list[Reference],
+    citations: list[Citation],
+    abbreviations: dict[str, str],
+    numbers: frozenset[int] = frozenset(),
 ) -> tuple[list[Citation], list[Finding]]:
-    """Link citations to references and return the linked citations with the findings about them."""
+    """Link citations to references and return the linked citations with the findings about them.
+
+    `numbers` are entry numbers cited as "[3]": those entries count as cited.
+    """
     entries = [_entry(r, abbreviations) for r in refs]
     linked: list[Citation] = []
     out: list[Finding] = []
-    cited_refs: set[int] = set()
+    cited_refs: set[int] = {n - 1 for n in numbers}
     for citation in citations:
         entry, how = _pick(citation, entries) if entries else (None, "")
         if entry is not None:

@@ -168,3 +168,26 @@ def test_every_code_is_documented_and_reports_serialise():
     assert set(data["findings"][0]) >= {"code", "severity", "message", "text", "start", "end"}
     assert "year_mismatch" in report_to_text(report)
     assert all(len(description) < 120 and severity in Severity for severity, description in CODES.values())
+
+
+def test_numbered_vancouver_list_is_cited_by_number_and_not_alphabetised():
+    text = (
+        "Therapy helps [1]. Stress harms health [2, 3].\n\nReferences\n"
+        "1. Engel GL. The need for a new medical model. Science. 1977;196(4286):129-36.\n"
+        "2. Cohen S, Janicki-Deverts D, Miller GE. Psychological stress and disease. JAMA. 2007;298(14):1685-7.\n"
+        "3. Kiecolt-Glaser JK, McGuire L. Psychoneuroimmunology. J Consult Clin Psychol. 2002;70(3):537-47.\n"
+    )
+    report = analyse(text)
+    assert [r.fields.authors[0].family for r in report.references] == ["Engel", "Cohen", "Kiecolt-Glaser"]
+    assert report.findings == ()
+
+
+def test_sentence_openers_are_not_authors():
+    text = (
+        "Furthermore, Smith (2019) found it. However, Luna and Bo (2020) disagree.\n\nReferences\n"
+        "Luna, A., & Bo, K. (2020). Sleep. Sleep Review, 1(2), 3-4.\n"
+        "Smith, J. (2019). Stress. Stress Review, 2(3), 4-5.\n"
+    )
+    report = analyse(text)
+    assert [c.authors for c in report.citations] == [("Smith",), ("Luna", "Bo")]
+    assert report.findings == ()
