@@ -22,6 +22,7 @@ IMPORTERS: dict[str, Importer] = {
     ExportFormat.CSV.value: read_csv,
     ExportFormat.DOCUMENT.value: read_document,
 }
+_KNOWN_SUFFIXES = (".view", ".json", ".csv", ".tsv", ".txt", ".md", ".markdown", ".html", ".htm", ".docx")
 _SPREADSHEETS = (".xlsx", ".xls", ".ods")
 _CANVAS_KEYS = frozenset(("view", "participants", "new_entries", "unread_entries", "forced_entries"))
 
@@ -115,3 +116,11 @@ def read_export(
     if chosen not in IMPORTERS:
         raise ExportError(f"unknown format {chosen!r}: use one of {', '.join(IMPORTERS)}")
     return IMPORTERS[chosen](data, filename=filename, options=options or ImportOptions())
+
+
+def default_course_name(file_name: str) -> str:
+    """Name a course after the file: its name without the extensions ("week3.view.json" -> "week3")."""
+    name = Path(file_name).name
+    while Path(name).suffix.lower() in _KNOWN_SUFFIXES:
+        name = name[: -len(Path(name).suffix)]
+    return name or "Imported discussions"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
@@ -140,3 +142,52 @@ class DiscussionExport:
     topics: tuple[TopicExport, ...]
     people: tuple[Participant, ...]
     warnings: tuple[str, ...] = ()
+
+
+def content_hash(record: PostRecord) -> str:
+    """Hash what makes a post this post: where it hangs, who wrote it when, and what it says."""
+    fields = [
+        record.lms_thread_id, record.lms_parent_id, record.author_key,
+        record.created_at.isoformat() if record.created_at else None,
+        record.edited_at.isoformat() if record.edited_at else None,
+        record.subject, record.body_html, record.body_text, record.deleted, record.private,
+    ]  # fmt: skip
+    return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSummary:
+    """What an import left in the database, and what it changed."""
+
+    course: str
+    course_id: int
+    topics: tuple[tuple[int, str], ...]  # (id, title) of each topic the file holds
+    format: str
+    threads: int
+    posts: int  # stored posts that are not deleted
+    replies: int  # of those, the ones with a parent
+    private: int  # of those, private replies (never peer replies)
+    people: int  # distinct authors of those posts
+    created: int
+    updated: int
+    unchanged: int
+    placeholders: int = 0  # posts replied to but missing from every export so far
+    already_imported_at: datetime | None = None
+    warnings: tuple[str, ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        """Return the summary as the `import --json` object."""
+        return {
+            "course": self.course,
+            "topic": self.topics[0][0] if self.topics else None,
+            "topics": [topic_id for topic_id, _title in self.topics],
+            "threads": self.threads,
+            "posts": self.posts,
+            "replies": self.replies,
+            "private": self.private,
+            "people": self.people,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "already_imported_at": self.already_imported_at.isoformat() if self.already_imported_at else None,
+        }

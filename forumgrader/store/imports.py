@@ -2,62 +2,32 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+__all__ = ["ImportSummary", "default_course_name", "import_export"]
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from forumgrader.discussions.model import DiscussionExport, ExportError, Participant, PostRecord, Role, TopicExport
+from forumgrader.discussions.formats import default_course_name
+from forumgrader.discussions.model import (
+    DiscussionExport,
+    ExportError,
+    ImportSummary,
+    Participant,
+    PostRecord,
+    Role,
+    TopicExport,
+    content_hash,
+)
 from forumgrader.store.models import Course, ImportBatch, Person, Post, Thread, Topic
 
 _CHUNK = 500  # ids per IN (...) query: well under every database's parameter limit
 _PLACEHOLDER = "placeholder"  # content_hash of a post we only know was replied to
-_KNOWN_SUFFIXES = (".view", ".json", ".csv", ".tsv", ".txt", ".md", ".markdown", ".html", ".htm", ".docx")
-
-
-@dataclass(frozen=True, slots=True)
-class ImportSummary:
-    """What an import left in the database, and what it changed."""
-
-    course: str
-    course_id: int
-    topics: tuple[tuple[int, str], ...]  # (id, title) of each topic the file holds
-    format: str
-    threads: int
-    posts: int  # stored posts that are not deleted
-    replies: int  # of those, the ones with a parent
-    private: int  # of those, private replies (never peer replies)
-    people: int  # distinct authors of those posts
-    created: int
-    updated: int
-    unchanged: int
-    placeholders: int = 0  # posts replied to but missing from every export so far
-    already_imported_at: datetime | None = None
-    warnings: tuple[str, ...] = ()
-
-    def as_json(self) -> dict[str, Any]:
-        """Return the summary as the `import --json` object."""
-        return {
-            "course": self.course,
-            "topic": self.topics[0][0] if self.topics else None,
-            "topics": [topic_id for topic_id, _title in self.topics],
-            "threads": self.threads,
-            "posts": self.posts,
-            "replies": self.replies,
-            "private": self.private,
-            "people": self.people,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "already_imported_at": self.already_imported_at.isoformat() if self.already_imported_at else None,
-        }
 
 
 def import_export(
@@ -120,7 +90,7 @@ def _course(
     if topic_id is not None:
         topic = session.get(Topic, topic_id)
         if topic is None:
-            raise ExportError(f"there is no topic {topic_id}: `forumgrader` lists topics with their ids")
+            raise ExportError(f"there is no topic {topic_id}: use the topic id an import printed")
         if course_name is not None and topic.course.name != course_name:
             raise ExportError(f"topic {topic_id} belongs to course {topic.course.name!r}, not {course_name!r}")
         return topic.course
@@ -136,14 +106,6 @@ def _course(
         session.add(course)
         session.flush()
     return course
-
-
-def default_course_name(file_name: str) -> str:
-    """Name a course after the file: its name without the extensions ("week3.view.json" -> "week3")."""
-    name = Path(file_name).name
-    while Path(name).suffix.lower() in _KNOWN_SUFFIXES:
-        name = name[: -len(Path(name).suffix)]
-    return name or "Imported discussions"
 
 
 def _lms_course_id(hint: str) -> str:
@@ -179,14 +141,17 @@ def _chunks(ids: list[str]) -> Iterable[list[str]]:
 
 def _people(session: Session, course: Course, participants: Iterable[Participant]) -> dict[str, Person]:
     stored = {person.key: person for person in session.scalars(select(Person).where(Person.course_id == course.id))}
+    by_participant: dict[str, Person] = {}
     for participant in participants:
-        person = stored.get(participant.key)
+        key = _fit(participant.key, 200)
+        person = stored.get(key)
         if person is None:
-            person = Person(course_id=course.id, key=_fit(participant.key, 200), role=str(participant.role))
+            person = Person(course_id=course.id, key=key, role=str(participant.role))
             session.add(person)
-            stored[participant.key] = person
+            stored[key] = person
         elif participant.role is not Role.STUDENT and person.role == Role.STUDENT:
             person.role = str(participant.role)
+        by_participant[participant.key] = person
         for column, value, length in (
             ("display_name", participant.display_name, 300),
             ("lms_user_id", participant.lms_user_id, 100),
@@ -196,7 +161,7 @@ def _people(session: Session, course: Course, participants: Iterable[Participant
         ):
             if value and not getattr(person, column):
                 setattr(person, column, _fit(value, length))
-    return stored
+    return by_participant
 
 
 def _store_topic(
@@ -296,17 +261,6 @@ def _fill_post(post: Post, record: PostRecord, thread: Thread, people: dict[str,
     post.private = record.private
     post.raw = dict(record.raw)
     post.content_hash = digest
-
-
-def content_hash(record: PostRecord) -> str:
-    """Hash what makes a post this post: where it hangs, who wrote it when, and what it says."""
-    fields = [
-        record.lms_thread_id, record.lms_parent_id, record.author_key,
-        record.created_at.isoformat() if record.created_at else None,
-        record.edited_at.isoformat() if record.edited_at else None,
-        record.subject, record.body_html, record.body_text, record.deleted, record.private,
-    ]  # fmt: skip
-    return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode()).hexdigest()
 
 
 def _summary(
