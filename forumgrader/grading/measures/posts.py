@@ -1,0 +1,179 @@
+"""Measures of one post: its length and its sources, as cited, checked and reviewed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from forumgrader.citations.model import Severity
+from forumgrader.grading.facts import PostFacts, SourceFacts, Standing, Verdict
+from forumgrader.grading.measures.registry import Context, Measured, Param, Scope, measure, plural
+
+_SEVERITY_WORDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+_VERDICT_WORDS = {
+    Verdict.WRONG_DOI: "its DOI leads to another work",
+    Verdict.BROKEN_DOI: "its DOI does not resolve",
+    Verdict.NOT_FOUND: "we could not find it",
+}
+
+
+def _words_total(total: float) -> str:
+    return plural(total, "word")
+
+
+@measure("words", Scope.POST, "Words in the post, not counting the reference list or quotations.", total=_words_total)
+def words(post: PostFacts, context: Context, as_reply: bool) -> Measured:
+    quoted = f" and {plural(post.quoted_words, 'quoted word')}" if post.quoted_words else ""
+    aside = f" (not counting the reference list{quoted})" if post.references or quoted else ""
+    return Measured(post.words, f"{plural(post.words, 'word')}{aside}")
+
+
+def _sources(count: float, what: str = "") -> str:
+    return plural(count, "source") + (f" {what}" if what else "")
+
+
+def _not_counted(excluded: list[SourceFacts], why: Any) -> str:
+    if not excluded:
+        return ""
+    return " (not counted: " + "; ".join(f"{source.label}, {why(source)}" for source in excluded) + ")"
+
+
+@measure("sources_cited", Scope.POST, "Entries in the post's reference list.", total=lambda n: _sources(n, "cited"))
+def sources_cited(post: PostFacts, context: Context, as_reply: bool) -> Measured:
+    return Measured(len(post.references), _sources(len(post.references), "cited"))
+
+
+def _why_not_credible(source: SourceFacts) -> str:
+    if source.retracted:
+        return "retracted"
+    return _VERDICT_WORDS.get(source.verdict, "flagged") + " (confirmed by a TA)"  # type: ignore[call-overload]
+
+
+def _provisional(sources: list[SourceFacts]) -> frozenset[str]:
+    """Sources counted only until a TA reviews their flag."""
+    return frozenset(source.key for source in sources if source.awaiting and not source.matched)
+
+
+@measure(
+    "sources_credible",
+    Scope.POST,
+    "Cited sources that exist as far as checking and review tell, and are not retracted.",
+    total=lambda n: plural(n, "credible source"),
+)
+def sources_credible(post: PostFacts, context: Context, as_reply: bool) -> Measured:
+    counted = [source for source in post.references if source.credible]
+    excluded = [source for source in post.references if not source.credible]
+    evidence = plural(len(counted), "credible source") + _not_counted(excluded, _why_not_credible)
+    return Measured(len(counted), evidence, _provisional(counted))
+
+
+@measure(
+    "sources_verified",
+    Scope.POST,
+    "Cited sources whose Crossref record matches every field given.",
+    total=lambda n: f"{plural(n, 'source')} verified",
+)
+def sources_verified(post: PostFacts, context: Context, as_reply: bool) -> Measured:
+    count = sum(1 for source in post.references if source.verdict == Verdict.VERIFIED)
+    return Measured(count, f"{'none' if count == 0 else count} verified")
+
+
+def _recent(post: PostFacts, context: Context, years: int) -> list[SourceFacts]:
+    written = (post.created_at or context.now).year
+    return [
+        source
+        for source in post.references
+        if source.credible and source.year is not None and -1 <= written - source.year <= years
+    ]
+
+
+@measure(
+    "sources_recent",
+    Scope.POST,
+    "Credible sources published within `years` years before the post.",
+    params={"years": Param("integer", 5, "how many years back a source still counts as current")},
+    total=lambda n, years: f"{plural(n, 'source')} within {years} years",
+)
+def sources_recent(post: PostFacts, context: Context, as_reply: bool, years: int) -> Measured:
+    counted = _recent(post, context, years)
+    return Measured(
+        len(counted), f"{'none' if not counted else len(counted)} within {years} years", _provisional(counted)
+    )
+
+
+@measure(
+    "sources_peer_reviewed",
+    Scope.POST,
+    "Cited journal articles with a matched Crossref record, not retracted.",
+    total=lambda n: f"{plural(n, 'source')} peer-reviewed",
+)
+def sources_peer_reviewed(post: PostFacts, context: Context, as_reply: bool) -> Measured:
+    count = sum(1 for source in post.references if source.peer_reviewed and not source.retracted)
+    return Measured(count, f"{'none' if count == 0 else count} peer-reviewed")
+
+
+def _flag_words(source: SourceFacts) -> str:
+    if source.retracted:
+        return "retracted"
+    return _VERDICT_WORDS.get(source.verdict, "flagged")  # type: ignore[call-overload]
+
+
+@measure(
+    "references_flagged",
+    Scope.POST,
+    "References with a flag a TA confirmed (wrong or broken DOI, not found, retracted); unreviewed flags wait.",
+    total=lambda n: f"{plural(n, 'reference')} flagged",
+)
+def references_flagged(post: PostFacts, context: Context, as_reply: bool) -> Measured:
+    flagged = [source for source in post.references if source.standing is Standing.FLAGGED]
+    awaiting = frozenset(source.key for source in post.references if source.awaiting)
+    detail = " (" + "; ".join(f"{source.label}: {_flag_words(source)}" for source in flagged) + ")" if flagged else ""
+    return Measured(len(flagged), f"{plural(len(flagged), 'reference')} flagged{detail}", awaiting)
+
+
+@measure(
+    "references_minor",
+    Scope.POST,
+    "References whose Crossref record differs in small ways (a year, a page range, an author).",
+    total=lambda n: f"{plural(n, 'reference')} with small differences from the record",
+)
+def references_minor(post: PostFacts, context: Context, as_reply: bool) -> Measured:
+    minor = [source for source in post.references if source.standing is Standing.MINOR]
+    detail = " (" + "; ".join(source.label for source in minor) + ")" if minor else ""
+    return Measured(len(minor), f"{plural(len(minor), 'reference')} with small differences from the record{detail}")
+
+
+def _findings_phrase(count: float, severity: list[str]) -> str:
+    kinds = [_SEVERITY_WORDS[Severity(name)] for name in severity] if severity else ["finding"]
+    noun = " or ".join(kind + ("" if count == 1 else "s") for kind in kinds)
+    return f"{'no' if count == 0 else int(count)} citation {noun}"
+
+
+_SEVERITIES = frozenset(s.value for s in Severity)
+
+
+@measure(
+    "findings",
+    Scope.POST,
+    "Citation findings (APA slips, year or author disagreements, malformed DOIs) by code and severity.",
+    params={
+        "severity": Param(
+            "texts", [], "count only these severities (error, warning, info); all when empty", choices=_SEVERITIES
+        ),
+        "codes": Param("texts", [], "count only these finding codes; all when empty"),
+        "ignore": Param("texts", [], "finding codes never counted"),
+    },
+    total=lambda n, severity, codes, ignore: _findings_phrase(n, severity),
+)
+def findings(
+    post: PostFacts, context: Context, as_reply: bool, severity: list[str], codes: list[str], ignore: list[str]
+) -> Measured:
+    counted = [
+        finding
+        for finding in post.findings
+        if (not severity or finding.severity in severity)
+        and (not codes or finding.code in codes)
+        and finding.code not in ignore
+    ]
+    names = sorted({finding.code.replace("_", " ") for finding in counted})
+    detail = f" ({', '.join(names)})" if names else ""
+    return Measured(len(counted), _findings_phrase(len(counted), severity) + detail)

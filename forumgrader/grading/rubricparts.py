@@ -1,0 +1,404 @@
+"""Reading the parts of a rubric file (due dates, prompt parts, criteria, levels, conditions) with precise errors."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from forumgrader.grading.measures import MEASURES, Param, Scope
+from forumgrader.grading.rubric import (
+    AppliesTo,
+    Bound,
+    Criterion,
+    DueDates,
+    Earn,
+    Level,
+    MeasureCall,
+    Order,
+    PromptPart,
+    Scale,
+)
+
+TOP_KEYS = ("name", "title", "description", "timezone", "due", "prompt", "prompt_threshold", "criteria")
+DUE_KEYS = ("initial", "replies", "initial_days_before_replies", "replies_days_after_initial")
+CRITERION_KEYS = (
+    "id",
+    "name",
+    "description",
+    "applies_to",
+    "manual",
+    "rank",
+    "best",
+    "order",
+    "levels",
+    "earn",
+    "cap",
+    "weekly_cap",
+    "show",
+)
+LEVEL_KEYS = ("name", "points", "description", "when", "scale")
+_ID = re.compile(r"\A[a-z0-9][a-z0-9_-]{0,99}\Z")
+_NUMBER = "a number"
+
+
+def _show(value: Any) -> str:
+    try:
+        return json.dumps(value, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+class Reader:
+    """Reads one rubric document, collecting every problem with where it is."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.problems: list[str] = []
+        self.where = ""
+
+    def problem(self, key: str, message: str) -> None:
+        place = f"{self.where}, " if self.where else ""
+        self.problems.append(f'{self.source}: {place}key "{key}": {message}')
+
+    def expected(self, key: str, what: str, value: Any) -> None:
+        self.problem(key, f"expected {what}, got {_show(value)}")
+
+    def unknown(self, table: dict[str, Any], allowed: tuple[str, ...] | set[str], prefix: str = "") -> None:
+        for key in table:
+            if key not in allowed:
+                close = difflib.get_close_matches(key, list(allowed), n=1)
+                hint = f' (did you mean "{close[0]}"?)' if close else f"; allowed: {', '.join(sorted(allowed))}"
+                self.problem(prefix + key, f"unknown key{hint}")
+
+    def text(self, table: dict[str, Any], key: str, default: str | None = None, prefix: str = "") -> str:
+        value = table.get(key, default)
+        if value is None:
+            self.problem(prefix + key, "missing: expected a text")
+            return ""
+        if not isinstance(value, str):
+            self.expected(prefix + key, "a text", value)
+            return ""
+        return value
+
+    def number(self, table: dict[str, Any], key: str, prefix: str = "", *, low: float = 0.0) -> float | None:
+        value = table.get(key)
+        if value is None:
+            return None
+        if not _is_number(value) or value < low:
+            self.expected(prefix + key, f"a number of at least {low:g}", value)
+            return None
+        return float(value)
+
+    def integer(self, table: dict[str, Any], key: str, default: int, prefix: str = "") -> int:
+        value = table.get(key, default)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            self.expected(prefix + key, "a whole number of at least 1", value)
+            return default
+        return value
+
+    def choice(self, table: dict[str, Any], key: str, enum: type, default: Any, prefix: str = "") -> Any:
+        value = table.get(key, default)
+        try:
+            return enum(value)
+        except ValueError:
+            self.expected(prefix + key, "one of " + ", ".join(f'"{m.value}"' for m in enum), value)
+            return default
+
+    def params(self, given: dict[str, Any], measure: str, prefix: str, reserved: tuple[str, ...]) -> tuple:
+        known = MEASURES[measure].params
+        self.unknown({k: v for k, v in given.items() if k not in reserved}, set(known), prefix)
+        found = []
+        for name, param in known.items():
+            if name in given and self._param_ok(param, given[name], prefix + name):
+                value = given[name]
+                found.append((name, tuple(value) if isinstance(value, list) else value))
+        return tuple(sorted(found))
+
+    def _param_ok(self, param: Param, value: Any, key: str) -> bool:
+        ok = {
+            "integer": isinstance(value, int) and not isinstance(value, bool) and value >= 0,
+            "number": _is_number(value),
+            "text": isinstance(value, str) and (not param.choices or value in param.choices),
+            "texts": isinstance(value, list)
+            and all(isinstance(v, str) for v in value)
+            and (not param.choices or set(value) <= param.choices),
+        }[param.kind]
+        if not ok:
+            choices = f" from {', '.join(sorted(param.choices))}" if param.choices else ""
+            what = {"integer": "a whole number", "number": _NUMBER, "text": "a text", "texts": "a list of texts"}
+            self.expected(key, what[param.kind] + choices, value)
+        return ok
+
+    def measure_name(self, name: str, key: str, applies_to: AppliesTo, *, counting: bool = False) -> bool:
+        found = MEASURES.get(name)
+        if found is None:
+            close = difflib.get_close_matches(name, list(MEASURES), n=1)
+            hint = f' (did you mean "{close[0]}"?)' if close else f"; known: {', '.join(sorted(MEASURES))}"
+            self.problem(key, f'unknown measure "{name}"{hint}')
+            return False
+        if found.scope is Scope.POST and applies_to is AppliesTo.PARTICIPATION and found.total is None:
+            self.problem(key, f'measure "{name}" reads one post: use it in a main_post or each_reply criterion')
+            return False
+        if counting and not found.counts:
+            counts = ", ".join(sorted(n for n, m in MEASURES.items() if m.counts))
+            self.problem(key, f'measure "{name}" does not count posts; points can be earned from: {counts}')
+            return False
+        return True
+
+
+def when_of(value: Any, zone: ZoneInfo) -> datetime | None:
+    """Turn a TOML date or time into an aware datetime: local times in the rubric's zone, dates at 23:59."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=zone)
+    if isinstance(value, date):
+        return datetime.combine(value, time(23, 59), tzinfo=zone)
+    return None
+
+
+def read_due(reader: Reader, table: Any, zone: ZoneInfo) -> DueDates:
+    """Read the [due] table."""
+    if not isinstance(table, dict):
+        reader.expected("due", "a table", table)
+        return DueDates()
+    reader.unknown(table, DUE_KEYS, "due.")
+    moments = {}
+    for key in ("initial", "replies"):
+        if key in table:
+            moments[key] = when_of(table[key], zone)
+            if moments[key] is None:
+                reader.expected(f"due.{key}", "a date and time such as 2024-09-11T23:59:00-06:00", table[key])
+    return DueDates(
+        initial=moments.get("initial"),
+        replies=moments.get("replies"),
+        initial_days_before_replies=reader.number(table, "initial_days_before_replies", "due."),
+        replies_days_after_initial=reader.number(table, "replies_days_after_initial", "due."),
+    )
+
+
+def read_prompt(reader: Reader, parts: Any) -> tuple[PromptPart, ...]:
+    """Read the [[prompt]] parts."""
+    if not isinstance(parts, list) or not all(isinstance(part, dict) for part in parts):
+        reader.expected("prompt", "[[prompt]] tables, each with part and keywords", parts)
+        return ()
+    found = []
+    for number, part in enumerate(parts, 1):
+        prefix = f"prompt[{number}]."
+        reader.unknown(part, ("part", "keywords"), prefix)
+        groups = part.get("keywords")
+        if not isinstance(groups, list) or not groups:
+            reader.expected(
+                prefix + "keywords", 'a list of keywords or keyword groups, e.g. [["brain", "neuro*"]]', groups
+            )
+            continue
+        read = []
+        for group in groups:
+            words = [group] if isinstance(group, str) else group
+            if not isinstance(words, list) or not words or not all(isinstance(w, str) and w.strip() for w in words):
+                reader.expected(prefix + "keywords", "keywords (texts) or lists of keywords", group)
+                break
+            read.append(tuple(words))
+        found.append(PromptPart(reader.text(part, "part", None, prefix), tuple(read)))
+    return tuple(found)
+
+
+def read_criteria(reader: Reader, criteria: Any) -> tuple[Criterion, ...]:
+    """Read every [[criteria]] table."""
+    if criteria is None:
+        reader.problem("criteria", "missing: add at least one [[criteria]] table")
+        return ()
+    if not isinstance(criteria, list) or not criteria or not all(isinstance(c, dict) for c in criteria):
+        reader.expected("criteria", "one or more [[criteria]] tables", criteria)
+        return ()
+    found: list[Criterion] = []
+    for number, table in enumerate(criteria, 1):
+        ident = table.get("id")
+        reader.where = f'criterion "{ident}"' if isinstance(ident, str) and ident else f"criteria[{number}]"
+        criterion = _criterion(reader, table)
+        if criterion is not None:
+            if any(other.id == criterion.id for other in found):
+                reader.problem("id", f'"{criterion.id}" is used by another criterion: ids must be unique')
+            found.append(criterion)
+    reader.where = ""
+    return tuple(found)
+
+
+def _criterion(reader: Reader, table: dict[str, Any]) -> Criterion | None:
+    reader.unknown(table, CRITERION_KEYS)
+    ident = reader.text(table, "id")
+    if ident and not _ID.match(ident):
+        reader.expected("id", 'lower-case letters, digits, - and _ (e.g. "main-posting")', ident)
+    if "applies_to" not in table:
+        reader.problem("applies_to", 'missing: expected "main_post", "each_reply" or "participation"')
+    applies_to = reader.choice(table, "applies_to", AppliesTo, AppliesTo.PARTICIPATION)
+    manual = table.get("manual", False)
+    if not isinstance(manual, bool):
+        reader.expected("manual", "true or false", manual)
+        manual = False
+    if applies_to is not AppliesTo.EACH_REPLY:
+        for key in ("rank", "best", "order"):
+            if key in table:
+                reader.problem(key, 'only criteria with applies_to = "each_reply" rank replies')
+    earn = _earnings(reader, table, applies_to, manual)
+    levels = _levels(reader, table.get("levels"), applies_to, manual, "earn" in table)
+    return Criterion(
+        id=ident,
+        name=reader.text(table, "name"),
+        applies_to=applies_to,
+        levels=levels,
+        description=reader.text(table, "description", ""),
+        manual=manual,
+        rank=reader.integer(table, "rank", 1),
+        best=reader.integer(table, "best", 1),
+        order=reader.choice(table, "order", Order, Order.BEST),
+        earn=earn,
+        cap=reader.number(table, "cap") if earn else None,
+        weekly_cap=reader.number(table, "weekly_cap") if earn else None,
+        show=_shown(reader, table.get("show", []), applies_to),
+    )
+
+
+def _shown(reader: Reader, names: Any, applies_to: AppliesTo) -> tuple[MeasureCall, ...]:
+    if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+        reader.expected("show", 'a list of measure names, e.g. ["sources_cited", "sources_verified"]', names)
+        return ()
+    return tuple(MeasureCall(name) for name in names if reader.measure_name(name, "show", applies_to))
+
+
+def _earnings(reader: Reader, table: dict[str, Any], applies_to: AppliesTo, manual: bool) -> tuple[Earn, ...]:
+    if "earn" not in table:
+        for key in ("cap", "weekly_cap"):
+            if key in table:
+                reader.problem(key, "only criteria that earn points per post (earn = [...]) take a cap")
+        return ()
+    entries = table["earn"]
+    if not isinstance(entries, list) or not entries or not all(isinstance(e, dict) for e in entries):
+        reader.expected("earn", '[[criteria.earn]] tables such as { measure = "posts_written", points = 10 }', entries)
+        return ()
+    if applies_to is not AppliesTo.PARTICIPATION or manual:
+        reader.problem("earn", 'points per post need applies_to = "participation" and no manual = true')
+    if not _is_number(table.get("cap")) or table["cap"] <= 0:
+        reader.expected("cap", "the criterion's points possible (a number above 0)", table.get("cap"))
+    found = []
+    for number, entry in enumerate(entries, 1):
+        prefix = f"earn[{number}]."
+        name = entry.get("measure")
+        if not isinstance(name, str):
+            reader.expected(prefix + "measure", "the name of a counting measure", name)
+            continue
+        points = entry.get("points")
+        if not _is_number(points) or points < 0:
+            reader.expected(prefix + "points", "a number of at least 0", points)
+            continue
+        if reader.measure_name(name, prefix + "measure", applies_to, counting=True):
+            call = MeasureCall(name, reader.params(entry, name, prefix, ("measure", "points")))
+            found.append(Earn(call, float(points)))
+    return tuple(found)
+
+
+def _levels(reader: Reader, levels: Any, applies_to: AppliesTo, manual: bool, earns: bool) -> tuple[Level, ...]:
+    if earns:
+        if levels is not None:
+            reader.problem("levels", "a criterion earns points per post (earn) or has levels, not both")
+        return ()
+    if not isinstance(levels, list) or not levels or not all(isinstance(level, dict) for level in levels):
+        reader.expected("levels", "one or more [[criteria.levels]] tables", levels)
+        return ()
+    found = []
+    for number, table in enumerate(levels, 1):
+        prefix = f"levels[{number}]."
+        reader.unknown(table, LEVEL_KEYS, prefix)
+        points = _level_points(reader, table.get("points"), prefix + "points")
+        when = _conditions(reader, table.get("when", {}), applies_to, prefix + "when")
+        if manual and ("when" in table or "scale" in table):
+            reader.problem(prefix + "when", "a manual criterion's levels take no conditions: the instructor picks")
+        if not manual and number < len(levels) and not when and "when" not in table:
+            reader.problem(prefix + "when", "missing: without conditions the levels after this one are never reached")
+        if not manual and number == len(levels) and "when" in table:
+            reader.problem(prefix + "when", "the last level takes no conditions, so every student gets a level")
+        scale = _scale(reader, table.get("scale"), applies_to, prefix + "scale", points)
+        found.append(
+            Level(
+                reader.text(table, "name", None, prefix),
+                points,
+                reader.text(table, "description", "", prefix),
+                when,
+                scale,
+            )
+        )
+    return tuple(found)
+
+
+def _level_points(reader: Reader, value: Any, key: str) -> tuple[float, float]:
+    if _is_number(value) and value >= 0:
+        return (float(value), float(value))
+    if isinstance(value, list) and len(value) == 2 and all(_is_number(v) for v in value) and 0 <= value[0] <= value[1]:
+        return (float(value[0]), float(value[1]))
+    if value is None:
+        reader.problem(key, "missing: expected a number or [min, max]")
+    else:
+        reader.expected(key, "a number or [min, max]", value)
+    return (0.0, 0.0)
+
+
+def _call(
+    reader: Reader, label: str, body: Any, applies_to: AppliesTo, key: str, reserved: tuple[str, ...]
+) -> MeasureCall | None:
+    if not isinstance(body, dict):
+        reader.expected(key, "a table such as { min = 3 }", body)
+        return None
+    name = body.get("measure", label)
+    if not isinstance(name, str):
+        reader.expected(key + ".measure", "the name of a measure", name)
+        return None
+    if not reader.measure_name(name, key, applies_to):
+        return None
+    return MeasureCall(name, reader.params(body, name, key + ".", (*reserved, "measure")))
+
+
+def _conditions(reader: Reader, when: Any, applies_to: AppliesTo, key: str) -> tuple[Bound, ...]:
+    if not isinstance(when, dict):
+        reader.expected(key, "a table of conditions such as { sources_cited = { min = 3 } }", when)
+        return ()
+    found = []
+    for label, body in when.items():
+        call = _call(reader, label, body, applies_to, f"{key}.{label}", ("min", "max"))
+        if call is None:
+            continue
+        low, high = (
+            reader.number(body, "min", f"{key}.{label}.", low=-1e12),
+            reader.number(body, "max", f"{key}.{label}.", low=-1e12),
+        )
+        if low is None and high is None:
+            reader.problem(f"{key}.{label}", "give min, max or both")
+        elif low is not None and high is not None and low > high:
+            reader.problem(f"{key}.{label}", f"min ({low:g}) is above max ({high:g})")
+        found.append(Bound(call, low, high, label if label != call.measure else ""))
+    return tuple(found)
+
+
+def _scale(reader: Reader, scale: Any, applies_to: AppliesTo, key: str, points: tuple[float, float]) -> Scale | None:
+    if scale is None:
+        return None
+    if points[0] == points[1]:
+        reader.problem(key, "only a level with a range of points ([min, max]) can scale")
+        return None
+    if not isinstance(scale, dict) or len(scale) != 1:
+        reader.expected(key, "one measure, such as { words = { from = 100, to = 300 } }", scale)
+        return None
+    ((label, body),) = scale.items()
+    call = _call(reader, label, body, applies_to, f"{key}.{label}", ("from", "to"))
+    if call is None:
+        return None
+    start, stop = body.get("from"), body.get("to")
+    if not (_is_number(start) and _is_number(stop) and start != stop):
+        reader.expected(f"{key}.{label}", "from and to, two different numbers", body)
+        return None
+    return Scale(call, float(start), float(stop), label if label != call.measure else "")

@@ -1,0 +1,57 @@
+"""The scores scoring hands out: per criterion and per student, and the instructor's overrides."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+def points_text(points: float) -> str:
+    """Write points as a teacher would: 36, 7.5, 8.25."""
+    return f"{points:g}" if float(points).is_integer() else f"{points:.2f}".rstrip("0")
+
+
+@dataclass(frozen=True, slots=True)
+class CriterionScore:
+    """A criterion's level and points for one student, and why."""
+
+    criterion: str
+    name: str
+    level: str | None
+    points: float
+    possible: float
+    reason: str
+    provisional: bool = False
+    overridden: bool = False
+    awaiting: tuple[str, ...] = ()  # keys of references whose review is pending
+    missing: str = ""  # what the criterion looked for and did not find: "main post", "second reply"
+
+
+@dataclass(frozen=True, slots=True)
+class StudentScore:
+    """A student's score for one topic under one rubric."""
+
+    student: str
+    rubric: str
+    total: float
+    possible: float
+    criteria: tuple[CriterionScore, ...]
+    provisional: bool
+    feedback: str
+    name: str = ""
+
+    @property
+    def awaiting(self) -> int:
+        """Return how many references await a TA's review."""
+        return len({key for score in self.criteria for key in score.awaiting})
+
+    def criterion(self, criterion_id: str) -> CriterionScore:
+        """Return the score of one criterion."""
+        return next(score for score in self.criteria if score.criterion == criterion_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Override:
+    """An instructor's points for one criterion, with the reason."""
+
+    points: float
+    reason: str

@@ -1,0 +1,215 @@
+"""Score a student's participation against a rubric: a level and points per criterion, each with its reasons."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from forumgrader.grading.facts import Participation, PostFacts
+from forumgrader.grading.feedback import feedback
+from forumgrader.grading.measures import Context, Measured, Subject, evaluate
+from forumgrader.grading.measures.registry import plural
+from forumgrader.grading.measures.timing import local, moment
+from forumgrader.grading.rubric import AppliesTo, Criterion, Level, MeasureCall, Order, Rubric
+from forumgrader.grading.scores import CriterionScore, Override, StudentScore, points_text
+from forumgrader.grading.tally import tally
+
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+
+
+@cache
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def score_student(
+    rubric: Rubric,
+    participation: Participation,
+    *,
+    now: datetime,
+    due_initial: datetime | None,
+    due_replies: datetime | None,
+) -> StudentScore:
+    """Score one student's participation in a topic; the same inputs always give the same score."""
+    context = Context(now, due_initial, due_replies, _zone(rubric.timezone), rubric.prompt, rubric.prompt_threshold)
+    scores = tuple(_score(criterion, participation, context) for criterion in rubric.criteria)
+    score = _total(rubric, participation, scores)
+    return replace(score, feedback=feedback(score, rubric))
+
+
+def apply_overrides(score: StudentScore, rubric: Rubric, overrides: Mapping[str, Override]) -> StudentScore:
+    """Put the instructor's points in place of the computed ones, keeping what was computed in the reason."""
+    changed = []
+    for computed in score.criteria:
+        override = overrides.get(computed.criterion)
+        if override is None:
+            changed.append(computed)
+            continue
+        criterion = rubric.criterion(computed.criterion)
+        level = next((lv.name for lv in criterion.levels if lv.points[0] <= override.points <= lv.points[1]), None)
+        reason = (
+            f"set by the instructor to {points_text(override.points)}/{points_text(computed.possible)}: "
+            f"{override.reason} "
+            f"(computed: {points_text(computed.points)}, {computed.level or 'no level'})"
+        )
+        changed.append(
+            replace(
+                computed,
+                level=level,
+                points=round(override.points, 2),
+                reason=reason,
+                provisional=False,
+                overridden=True,
+                awaiting=(),
+            )
+        )
+    score = _total(rubric, None, tuple(changed), score)
+    return replace(score, feedback=feedback(score, rubric))
+
+
+def _total(
+    rubric: Rubric,
+    participation: Participation | None,
+    scores: tuple[CriterionScore, ...],
+    base: StudentScore | None = None,
+) -> StudentScore:
+    return StudentScore(
+        student=base.student if base else participation.student,  # type: ignore[union-attr]
+        rubric=rubric.name,
+        total=round(sum(score.points for score in scores), 2),
+        possible=round(rubric.possible, 2),
+        criteria=scores,
+        provisional=any(score.provisional for score in scores),
+        feedback="",
+        name=base.name if base else participation.name,  # type: ignore[union-attr]
+    )
+
+
+def _score(criterion: Criterion, participation: Participation, context: Context) -> CriterionScore:
+    blank = CriterionScore(criterion.id, criterion.name, None, 0.0, criterion.possible, "")
+    if criterion.manual:
+        return replace(blank, reason="marked by the instructor: not marked yet", provisional=True)
+    if criterion.earn:
+        return tally(criterion, Subject(participation), context, blank)
+    if not participation.all_posts:
+        return _missing(blank, "posts in this topic", context.due_initial, context, criterion.possible)
+    if criterion.applies_to is AppliesTo.EACH_REPLY:
+        return _awaiting(_replies(criterion, participation, context, blank))
+    post = participation.main_post
+    if criterion.applies_to is AppliesTo.MAIN_POST and post is None:
+        return _missing(blank, "main post", context.due_initial, context, criterion.possible)
+    rated = _rate(criterion, Subject(participation, post, False), context)
+    score = replace(
+        blank,
+        level=rated.level.name if rated.level else None,
+        points=rated.points,
+        reason=f"{rated.reason} -> {_verdict(rated, criterion.possible)}",
+        awaiting=tuple(sorted(rated.awaiting)),
+    )
+    return _awaiting(score)
+
+
+def _awaiting(score: CriterionScore) -> CriterionScore:
+    """A pending review holds the criterion as provisional, and the reason says how many references wait."""
+    if not score.awaiting:
+        return score
+    count = len(score.awaiting)
+    note = f"{plural(count, 'reference')} {'awaits' if count == 1 else 'await'} review"
+    return replace(score, provisional=True, reason=f"{score.reason}; {note}")
+
+
+def _missing(
+    blank: CriterionScore, what: str, due: datetime | None, context: Context, possible: float
+) -> CriterionScore:
+    missing = replace(blank, missing=what, provisional=blank.provisional)
+    if due is not None and context.now < due:
+        reason = f"no {what} yet, not due until {moment(due, context)} -> 0/{points_text(possible)}"
+        return replace(missing, reason=reason, provisional=True)
+    return replace(missing, reason=f"no {what} -> 0/{points_text(possible)}")
+
+
+@dataclass(frozen=True, slots=True)
+class _Rated:
+    level: Level | None
+    points: float
+    reason: str
+    awaiting: frozenset[str]
+
+
+def _verdict(rated: _Rated, possible: float) -> str:
+    name = rated.level.name if rated.level else "no level"
+    return f"{name}, {points_text(rated.points)}/{points_text(possible)}"
+
+
+def _rate(criterion: Criterion, subject: Subject, context: Context) -> _Rated:
+    """Measure what the criterion reads, then take the first level whose conditions all hold."""
+    measured: dict[MeasureCall, Measured] = {call: evaluate(call, subject, context) for call in criterion.calls()}
+    awaiting = frozenset().union(*(m.awaiting for m in measured.values()))
+    reason = ", ".join(dict.fromkeys(m.evidence for m in measured.values()))
+    for level in criterion.levels:
+        if all(_holds(bound.holds, measured[bound.call]) for bound in level.when):
+            return _Rated(level, _level_points(level, measured), reason, awaiting)
+    return _Rated(None, 0.0, reason, awaiting)
+
+
+def _holds(test: object, measured: Measured) -> bool:
+    if not measured.checked:
+        return True  # the rubric or topic lacks what this needs: the condition does not decide
+    return measured.value is not None and test(measured.value)  # type: ignore[operator]
+
+
+def _level_points(level: Level, measured: Mapping[MeasureCall, Measured]) -> float:
+    low, high = level.points
+    if level.scale is None or low == high:
+        return high
+    value = measured[level.scale.call].value
+    if value is None or not measured[level.scale.call].checked:
+        return high
+    share = (value - level.scale.start) / (level.scale.stop - level.scale.start)
+    return round(low + (high - low) * min(1.0, max(0.0, share)), 2)
+
+
+def _replies(
+    criterion: Criterion, participation: Participation, context: Context, blank: CriterionScore
+) -> CriterionScore:
+    """Rate every reply, order them (best first, ties to the earlier; or by time), and keep the ones this scores."""
+    rated = [(_rate(criterion, Subject(participation, reply, True), context), reply) for reply in participation.replies]
+    if criterion.order is Order.BEST:
+        rated.sort(key=lambda pair: -pair[0].points)  # stable: replies are already oldest first
+    first = criterion.rank - 1
+    kept = rated[first : first + criterion.best]
+    each = criterion.possible / criterion.best
+    parts = [
+        f"{_ordinal(first + i)} reply ({_when(reply, context)}): {r.reason} -> {_verdict(r, each)}"
+        for i, (r, reply) in enumerate(kept)
+    ]
+    awaiting = frozenset().union(*(r.awaiting for r, _ in kept))
+    if len(kept) < criterion.best:
+        missing = " or ".join(_ordinal(i) for i in range(first + len(kept), first + criterion.best)) + " reply"
+        gap = _missing(blank, missing, context.due_replies, context, each * (criterion.best - len(kept)))
+        written = plural(len(rated), "reply", "replies")
+        parts.append(gap.reason.replace(" -> ", f" ({written} written) -> "))
+        blank = replace(blank, provisional=gap.provisional, missing=missing if not kept else "")
+    points = round(sum(r.points for r, _ in kept), 2)
+    level = kept[0][0].level.name if len(kept) == 1 and criterion.best == 1 and kept[0][0].level else None
+    if criterion.best > 1:
+        parts.append(f"total {points_text(points)}/{points_text(criterion.possible)}")
+    return replace(
+        blank,
+        level=level,
+        points=points,
+        reason="; ".join(parts),
+        provisional=blank.provisional,
+        awaiting=tuple(sorted(awaiting)),
+    )
+
+
+def _ordinal(index: int) -> str:
+    return _ORDINALS[index] if index < len(_ORDINALS) else f"number {index + 1}"
+
+
+def _when(post: PostFacts, context: Context) -> str:
+    return local(post.created_at, context).strftime("%a %d %b") if post.created_at else "undated"
