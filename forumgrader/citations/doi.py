@@ -94,6 +94,8 @@ def _tail(text: str, end: int) -> tuple[str, int]:
 def find_dois(text: str, *, in_entry: bool = False) -> list[DoiMention]:
     """Return every DOI written in the text; inside an entry, words cut off by spaces count as part of it."""
     mentions: list[DoiMention] = []
+    if "10." not in text and "doi" not in text.lower():
+        return mentions
     for candidate in _CANDIDATE.finditer(text):
         at = candidate.start()
         if mentions and at < mentions[-1].end:

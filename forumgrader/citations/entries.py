@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from forumgrader.citations.doi import find_dois
 from forumgrader.citations.model import Author, ReferenceFields, SourceType
@@ -207,6 +208,7 @@ def _confidence(fields: ReferenceFields, kind: SourceType, style: str) -> float:
     return round(min(score, 1.0), 2)
 
 
+@lru_cache(maxsize=4096)  # a class cites the same readings over and over; ParsedEntry is immutable
 def parse_entry(raw: str) -> ParsedEntry:
     """Parse a reference entry into fields, a type guess and a confidence."""
     clean = clean_entry(raw)

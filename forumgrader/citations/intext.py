@@ -6,7 +6,15 @@ import re
 from collections.abc import Iterator
 
 from forumgrader.citations.model import Citation
-from forumgrader.citations.names import GROUP_WORDS, PARTICLES, group_name, is_group, is_surname
+from forumgrader.citations.names import (
+    GROUP_WORDS,
+    NOT_AUTHORS,
+    ORG_WORDS,
+    PARTICLES,
+    group_name,
+    is_group,
+    is_surname,
+)
 from forumgrader.citations.text import fold, word_set
 
 MAX_GROUP = 400  # characters inside one pair of parentheses
@@ -38,25 +46,6 @@ _NARRATIVE_PARTICLES = word_set(
 _ABBREVIATION = re.compile(r"\s?\[(?P<abbr>[A-Z][A-Za-z&]{1,11})\]")
 _TOKEN = re.compile(r"[^\W\d_][\w'\-]{0,40}\.?|&|,|[^\s\w]")
 _POSSESSIVE = re.compile(r"(?:'s|s')(?:\s[a-z][a-z-]{1,20}){0,3}\s?$")
-_ORG_WORDS = word_set(
-    """
-    organization organisation association institute institutes centers centres center centre department agency
-    council society foundation board commission office service services university college network alliance
-    bureau administration prevention academy federation ministry committee trust union
-    """
-)
-# Capitalised words that open sentences or name things but are not authors.
-NOT_AUTHORS = word_set(
-    """
-    the this that these those there their in on at by for from with within since during until after before
-    between among as an a it its we our they he she i you when while although though if because however
-    therefore thus also and but or so yet research researchers study studies data figure table chapter section
-    year years census covid report survey page appendix part phase wave grade level class semester january
-    february march april may june july august september october november december spring summer autumn fall
-    winter monday tuesday wednesday thursday friday saturday sunday today note version according based like
-    unlike per via article articles book journal theory model act law bill
-    """
-)
 
 
 def _years(content: str, at: int) -> list[re.Match[str]]:
@@ -164,7 +153,7 @@ def _citation(
 
 def _names_before(text: str, at: int, groups: frozenset[str]) -> tuple[int, tuple[str, ...], bool] | None:
     """Read the authors that end just before `at` (a narrative citation's "("); return start, names, et al."""
-    window_start = max(0, at - 140)
+    window_start = max(0, at - 120)
     window = text[window_start:at].rstrip()
     for group in groups:
         if window.endswith(group) and (len(window) == len(group) or not window[-len(group) - 1].isalnum()):
@@ -199,7 +188,7 @@ def _names_before(text: str, at: int, groups: frozenset[str]) -> tuple[int, tupl
         i = k
     organisation = None if et_al or not names else _organisation(tokens, len(tokens) - 1)
     if organisation and (
-        any(w.lower() in _ORG_WORDS for w in organisation[1].split()) or re.search(r" (?:of|for) ", organisation[1])
+        any(w.lower() in ORG_WORDS for w in organisation[1].split()) or re.search(r" (?:of|for) ", organisation[1])
     ):
         return window_start + organisation[0], (organisation[1],), False
     if not names or first is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from forumgrader.citations.model import Author
 from forumgrader.citations.text import fold, squash, word_set
@@ -14,6 +15,25 @@ PARTICLES = word_set(
 )
 # Small words that may sit inside a group author's name but never inside a person's surname.
 GROUP_WORDS = frozenset(["of", "for", "and", "the", "on", "in", "&", "at", "to"])
+ORG_WORDS = word_set(
+    """
+    organization organisation association institute institutes centers centres center centre department agency
+    council society foundation board commission office service services university college network alliance
+    bureau administration prevention academy federation ministry committee trust union
+    """
+)
+# Capitalised words that open sentences or name things but are not authors.
+NOT_AUTHORS = word_set(
+    """
+    the this that these those there their in on at by for from with within since during until after before
+    between among as an a it its we our they he she i you when while although though if because however
+    therefore thus also and but or so yet research researchers study studies data figure table chapter section
+    year years census covid report survey page appendix part phase wave grade level class semester january
+    february march april may june july august september october november december spring summer autumn fall
+    winter monday tuesday wednesday thursday friday saturday sunday today note version according based like
+    unlike per via article articles book journal theory model act law bill
+    """
+)
 _NAME_TOKEN = re.compile(r"[^\W\d_](?:[^\W\d_]|['.-](?=[^\W\d_])){0,40}\.?")
 _INITIALS = re.compile(r"(?:[^\W\d_]{1,2}\.\s?-?\s?){1,5}|[^\W\d_]{1,3}")
 _EDITOR = re.compile(r"\((?:eds?|editors?|comps?|trans)\.?\)", re.IGNORECASE)
@@ -22,6 +42,7 @@ _ELLIPSIS = re.compile(r"(?:\.\s?){2,3}|…")
 _SEPARATORS = re.compile(r"\s*(?:,\s*&|,\s*and\s|&|\band\b)\s*")
 
 
+@lru_cache(maxsize=4096)
 def is_surname(name: str) -> bool:
     """Tell whether a string looks like one person's family name ("de la Rie", "O'Neil", "Kiecolt-Glaser")."""
     tokens = name.split()

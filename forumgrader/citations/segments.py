@@ -80,7 +80,9 @@ def tidy(text: str) -> str:
 
 def pages_of(raw: str) -> str:
     """Return a page range without label or spaces: "pp. 99 - 103" -> "99-103"."""
-    return re.sub(r"^pp?\.\s?|\s", "", raw)
+    if raw.startswith(("p.", "pp.")):
+        raw = raw.split(".", 1)[1]
+    return "".join(raw.split())
 
 
 def _title_split(text: str, limit: int) -> tuple[str, int]:

@@ -1,0 +1,48 @@
+"""Reference entries as students write them: one field at a time."""
+
+from __future__ import annotations
+
+from forumgrader.citations.entries import clean_entry, parse_entry
+from forumgrader.citations.model import SourceType
+from forumgrader.citations.text import normalise
+
+
+def _parse(text: str):  # type: ignore[no-untyped-def]
+    return parse_entry(normalise(text))
+
+
+def test_clean_entry_removes_residue_and_separates_glued_tokens():
+    raw = "Smid, G. E. (2018). Grief. Psychiatric services (Washington, DC)69(10), 1050–1052. to an external site."
+    assert (
+        clean_entry(normalise(raw))
+        == "Smid, G. E. (2018). Grief. Psychiatric services (Washington, DC), 69(10), 1050-1052."
+    )
+    assert clean_entry("Title. Indian Journal of  Psychiatry, 59(4), 411-419. Http:// to an external site.").endswith(
+        "411-419."
+    )
+
+
+def test_group_author_with_date_and_description():
+    parsed = _parse("World Health Organization. (2021, September 13). Depression [Fact sheet]. https://www.who.int/x")
+    assert parsed.fields.authors[0].group and parsed.fields.year == 2021
+    assert parsed.fields.title == "Depression" and parsed.type is SourceType.REPORT
+
+
+def test_twenty_one_authors_with_ellipsis():
+    names = ", ".join(f"Author{chr(65 + i)}, A." for i in range(19))
+    parsed = _parse(f"{names}, . . . Last, Z. (2020). Big team science. Nature, 1(1), 1-2.")
+    assert len(parsed.fields.authors) == 20 and parsed.fields.authors[-1].family == "Last"
+
+
+def test_year_suffix_and_undated():
+    assert _parse("Luna, A. (2020b). Sleep. Sleep Review, 1(2), 3-4.").fields.year_suffix == "b"
+    undated = _parse("Merriam-Webster. (n.d.). Resilience. In Merriam-Webster.com dictionary. https://www.m-w.com/r")
+    assert undated.fields.year is None and undated.fields.year_note == "n.d."
+
+
+def test_et_al_in_an_entry_is_noticed():
+    assert _parse("Stice, E., et al. (2006). A review. Psychological Bulletin, 132(5), 667-691.").et_al
+
+
+def test_low_confidence_for_text_that_is_no_reference():
+    assert _parse("I really liked your post and agree with it.").confidence < 0.45
