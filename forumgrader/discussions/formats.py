@@ -48,7 +48,12 @@ def detect_format(data: bytes, filename: str) -> str:
         raise ExportError(f"{suffix} spreadsheets are not read yet: export the forum as CSV or JSON instead")
     if data.startswith(b"PK\x03\x04") or suffix == ".docx":
         return ExportFormat.DOCUMENT
-    text = decode_text(data)
+    try:
+        text = decode_text(data)
+    except ExportError:
+        if suffix in (".csv", ".tsv", ".json", *READERS):
+            raise
+        return ExportFormat.DOCUMENT  # a binary file: the document reader names the types it takes
     if text.lstrip().startswith(("{", "[")):
         try:
             parsed = json.loads(text)

@@ -84,6 +84,11 @@ def test_spreadsheets_and_broken_json_are_refused_with_what_to_do() -> None:
     assert raised.value.line == 2
 
 
+def test_a_binary_file_of_another_type_is_refused_by_its_type() -> None:
+    with pytest.raises(ExportError, match=r"\.pdf files are not documents we read"):
+        read_export(b"%PDF-1.7\n\x81\x8d\x8f binary", filename="draft.pdf")
+
+
 def test_format_can_be_forced_and_every_format_has_an_importer() -> None:
     assert set(IMPORTERS) == {member.value for member in ExportFormat}
     moodle_header = ",".join(COLUMNS).encode() + b"\n"

@@ -165,6 +165,12 @@ def test_byte_order_mark_and_windows_1252_text() -> None:
     assert read(text.encode("cp1252"))["1"].body_text == "Leppänen et al. (2022) – “quoted”"
 
 
+def test_a_csv_saved_again_by_excel_with_semicolons() -> None:
+    text = as_csv(row(1, 100, 0, 57, "Hannah", "<p>a; b</p>"), row(2, 100, 1, 63, "Omar", "<p>c</p>"))
+    semicolons = text.replace(",", ";").replace("<p>a; b</p>", '"<p>a; b</p>"')
+    assert read(semicolons.encode("cp1252"))["2"].lms_parent_id == "1"
+
+
 def test_a_file_without_the_parent_column_says_to_export_all_columns() -> None:
     columns = tuple(column for column in COLUMNS if column != "parent")
     with pytest.raises(ExportError, match="Moodle export without the `parent` column: export the forum again"):
