@@ -45,6 +45,7 @@ class ReferenceCheck(Base):
     notices: Mapped[list[Any]] = mapped_column(default=list)
     suggestion: Mapped[str] = mapped_column(Text, default="")
     record: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    message: Mapped[str] = mapped_column(Text, default="")  # why this verdict, in one sentence for the student
     checked_at: Mapped[datetime | None]
 
     post: Mapped[Post] = relationship()

@@ -1,8 +1,8 @@
 """Create the schema
 
-Revision ID: fc62aa0ddad8
+Revision ID: 8449818f2b4d
 Revises: 
-Create Date: 2026-11-22 11:53:02.231699
+Create Date: 2026-11-22 12:04:34.339553
 """
 
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import forumgrader.store.db
 
 
-revision = 'fc62aa0ddad8'
+revision = '8449818f2b4d'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -313,6 +313,7 @@ def upgrade() -> None:
     sa.Column('notices', sa.JSON(), nullable=False),
     sa.Column('suggestion', sa.Text(), nullable=False),
     sa.Column('record', sa.JSON(), nullable=True),
+    sa.Column('message', sa.Text(), nullable=False),
     sa.Column('checked_at', forumgrader.store.db.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['post_id'], ['post.id'], name=op.f('fk_reference_check_post_id_post'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reference_check')),
