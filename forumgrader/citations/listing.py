@@ -22,7 +22,7 @@ _WORD = r"[^\W\d_][\w'-]{0,40}"
 _PERSON = re.compile(_PARTICLES + rf"(?P<family>{_WORD}(?:\s{_WORD}){{0,2}}),\s{{0,2}}(?P<given>[^\W\d_]{{1,20}}\.?)")
 _VANCOUVER = re.compile(rf"(?P<family>{_WORD}(?:\s{_WORD}){{0,2}})\s(?P<given>[A-Z]{{1,3}})(?:,\s|\.\s)")
 _GROUP = re.compile(
-    r"(?P<family>[^\W\d_][^.()\[\]\n]{1,150}?)(?:\s?[(\[][A-Z][A-Za-z]{1,10}[)\]])?\.\s{0,2}"
+    r"(?P<family>(?:[A-Z]\.){0,4}\s?[^\W\d_][^.()\[\]\n]{1,150}?)(?:\s?[(\[][A-Z][A-Za-z]{1,10}[)\]])?\.\s{0,2}"
     r"(?P<date>\()(?:\d{4}|n\.\s?d\.|in press|forthcoming)[^()]{0,30}\)\.",
     re.IGNORECASE,
 )
@@ -119,9 +119,13 @@ def _joins(line: _Line, entry_text: str, after_blank: bool) -> bool:
     """Tell whether a line that opens no entry continues the current one."""
     if not line.body:
         return False
+    complete = _complete(entry_text)
+    own_date = _YEAR_ELEMENT.search(line.body[:300])  # a whole entry of its own, though of an unusual shape
+    if complete and own_date and own_date.start() > 0:
+        return False
     if _CONTINUES.match(line.body) or LMS_RESIDUE.match(line.body):
         return True
-    if not _complete(entry_text):
+    if not complete:
         return not after_blank or (entry_start(line.body) == 0 and len(line.body) < 400)
     return not after_blank and len(line.body) < 200 and bool(_REF_FEATURE.search(line.body))
 
@@ -156,7 +160,7 @@ def _entries(text: str, lines: list[_Line], first: int, sure: int) -> tuple[list
         entry_text = text[current[0] : current[1]] if current else ""
         if current and level < 2 and _joins(line, entry_text, after_blank) and not (level and _complete(entry_text)):
             current[1] = line.start + len(line.body) + (line.offset - line.start)
-        elif level >= sure or (current is None and not spans and sure == 1 and _looks_like_reference(line.body)):
+        elif level >= sure or (sure == 1 and (current or not spans) and _looks_like_reference(line.body)):
             if current:
                 spans.append((current[0], current[1]))
             current = [line.offset, line.offset + len(line.body)]

@@ -23,6 +23,7 @@ class _Entry:
     ref: Reference
     names: tuple[str, ...]
     aliases: frozenset[str]  # keys the first author also goes by: group acronyms and title words
+    acronym: str = ""  # folded initials of a group author: "cdcp" for Centers for Disease Control and Prevention
 
 
 def _entry(ref: Reference, abbreviations: dict[str, str]) -> _Entry:
@@ -34,13 +35,24 @@ def _entry(ref: Reference, abbreviations: dict[str, str]) -> _Entry:
         aliases.update(fold(short) for short, full in abbreviations.items() if fold(full) == fold(family))
     if not names and ref.fields.title:
         aliases.add(fold(" ".join(ref.fields.title.split()[:4])))
-    return _Entry(ref, names, frozenset(a for a in aliases if a))
+    short = fold(acronym(ref.fields.authors[0].family)) if ref.fields.authors and ref.fields.authors[0].group else ""
+    return _Entry(ref, names, frozenset(a for a in aliases if a), short)
 
 
 def _first_matches(cited: str, entry: _Entry) -> bool:
     if entry.names and cited == entry.names[0]:
         return True
-    return cited in entry.aliases or any(len(cited) >= 8 and alias.startswith(cited[:12]) for alias in entry.aliases)
+    if cited in entry.aliases or any(len(cited) >= 8 and alias.startswith(cited[:12]) for alias in entry.aliases):
+        return True
+    return (
+        bool(entry.acronym) and 2 <= len(cited) < len(entry.acronym) <= len(cited) + 2 and _within(cited, entry.acronym)
+    )
+
+
+def _within(short: str, long: str) -> bool:
+    """Tell whether the letters of `short` appear in `long` in order: "cdc" in "cdcp", "nice" in "nihce"."""
+    letters = iter(long)
+    return all(letter in letters for letter in short)
 
 
 def _year_matches(citation: Citation, ref: Reference) -> bool:

@@ -191,3 +191,26 @@ def test_sentence_openers_are_not_authors():
     report = analyse(text)
     assert [c.authors for c in report.citations] == [("Smith",), ("Luna", "Bo")]
     assert report.findings == ()
+
+
+def test_group_abbreviations_match_their_entries():
+    text = (
+        "Vaccines are safe (CDC, 2020). Treat early (NICE, 2022). The U.S. Department of Health and Human "
+        "Services (HHS, 2021) warns, and HHS (2021) urges action.\n\nReferences\n"
+        "Centers for Disease Control and Prevention. (2020). Vaccine safety. https://www.cdc.gov/vaccinesafety\n"
+        "National Institute for Health and Care Excellence. (2022). Depression in adults (NICE Guideline No. 222). "
+        "https://www.nice.org.uk/guidance/ng222\n"
+        "U.S. Department of Health and Human Services. (2021). Protecting youth mental health. https://www.hhs.gov/a\n"
+    )
+    report = analyse(text)
+    assert [c.reference for c in report.citations] == [0, 1, 2, 2]
+    assert report.findings == ()
+
+
+def test_an_entry_of_unusual_shape_after_a_complete_one_stays_separate():
+    text = (
+        "Text (Luna, 2020) and (Merriam-Webster, n.d.).\n\nReferences\n"
+        "Luna, A. (2020). Sleep. Sleep Review, 1(2), 3-4. https://doi.org/10.1000/x\n"
+        "merriam-webster. (n.d.). Resilience. In Merriam-Webster.com dictionary. https://www.merriam-webster.com/r\n"
+    )
+    assert len(analyse(text).references) == 2 and analyse(text).findings == ()
