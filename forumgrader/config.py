@@ -38,6 +38,7 @@ DEFAULTS: dict[str, Any] = {
     # the student self-check page
     "SELF_CHECK_RATE_LIMIT": "30 per minute;300 per hour",
     "RATELIMIT_STORAGE_URI": "memory://",
+    "DEFAULT_RUBRIC": "graduate-discussion",  # grading: a shipped rubric name or a rubric file path
 }
 
 

@@ -1,0 +1,133 @@
+"""What grading reads from the database: a topic's posts with their analyses, verdicts and reviews, as plain facts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from forumgrader.citations import analyse
+from forumgrader.citations.report import report_to_json
+from forumgrader.grading.facts import (
+    FindingFacts,
+    Participation,
+    PostFacts,
+    SourceFacts,
+    Verdict,
+    label_of,
+    participations,
+    post_facts,
+)
+from forumgrader.store.models import Person, Post, PostAnalysis, ReferenceCheck, Review, Topic
+
+STAFF_ROLES = frozenset({"instructor", "ta"})
+_MATCHED = frozenset({Verdict.VERIFIED, Verdict.MISMATCH})
+
+
+@dataclass(frozen=True, slots=True)
+class TopicInputs:
+    """A topic's students (Person rows, in name order) and each one's participation, keyed by str(person id)."""
+
+    students: list[Person]
+    participations: dict[str, Participation]
+
+
+def _families(fields: Mapping[str, Any]) -> list[str]:
+    return [author.get("family", "") for author in fields.get("authors") or [] if isinstance(author, dict)]
+
+
+def _source(
+    post_id: int, reference: Mapping[str, Any], check: ReferenceCheck | None, reviews: Mapping[tuple[int, str], str]
+) -> SourceFacts:
+    """One reference as scoring sees it: its check when there is one, else what the analysis parsed (unchecked)."""
+    fields = (check.fields if check is not None and check.fields else None) or reference.get("fields") or {}
+    kind = (check.type if check is not None and check.type else None) or reference.get("type") or "other"
+    label = label_of(_families(fields), fields.get("year"), fields.get("title") or "")
+    if check is None:
+        return SourceFacts(key=f"post-{post_id}-{reference.get('index', 0)}", label=label, year=fields.get("year"),
+                           type=kind)  # fmt: skip
+    matched = check.verdict in _MATCHED or bool(check.matched_doi)
+    record_type = (check.record or {}).get("type") if isinstance(check.record, dict) else None
+    return SourceFacts(
+        key=check.key,
+        label=label,
+        year=fields.get("year"),
+        type=kind,
+        verdict=check.verdict,
+        reviewed=reviews.get((post_id, check.key)),
+        retracted=check.retracted,
+        matched=matched,
+        peer_reviewed=matched and (record_type or kind) == "journal-article",
+    )
+
+
+def _facts(
+    post: Post,
+    report: Mapping[str, Any] | None,
+    checks: list[ReferenceCheck],
+    reviews: Mapping[tuple[int, str], str],
+    author: str | None,
+    parent: int | None,
+) -> PostFacts:
+    if report is None:  # not analysed yet: analyse in memory; storing analyses is the checking service's work
+        report = report_to_json(analyse(post.body_text))
+    span = report.get("reference_list")
+    by_position = {check.position: check for check in checks}
+    references = report.get("references") or [{"index": check.position, "fields": {}} for check in checks]
+    sources = [_source(post.id, ref, by_position.get(ref.get("index", i)), reviews) for i, ref in enumerate(references)]
+    findings = [FindingFacts(f.get("code", ""), f.get("severity", ""), f.get("message", ""))
+                for f in report.get("findings") or []]  # fmt: skip
+    return post_facts(
+        post.id,
+        author,
+        post.body_text,
+        created_at=post.created_at,
+        reference_list=(span[0], span[1]) if span else None,
+        references=sources,
+        findings=findings,
+        parent_id=parent,
+        deleted=post.deleted,
+        private=post.private,
+    )
+
+
+def _by_post(rows: Iterable[Any]) -> dict[int, list[Any]]:
+    grouped: dict[int, list[Any]] = defaultdict(list)
+    for row in rows:
+        grouped[row.post_id].append(row)
+    return grouped
+
+
+def load_topic(session: Session, topic: Topic) -> TopicInputs:
+    """Read a topic for grading, one query per table whatever the number of posts."""
+    in_topic = select(Post.id).where(Post.topic_id == topic.id)
+    posts = session.scalars(select(Post).where(Post.topic_id == topic.id).order_by(Post.id)).all()
+    reports = {post_id: report for post_id, report in session.execute(
+        select(PostAnalysis.post_id, PostAnalysis.report).where(PostAnalysis.post_id.in_(in_topic)))}  # fmt: skip
+    checks = _by_post(session.scalars(select(ReferenceCheck).where(ReferenceCheck.post_id.in_(in_topic))
+                                      .order_by(ReferenceCheck.post_id, ReferenceCheck.position)))  # fmt: skip
+    reviews = {(post_id, key): decision for post_id, key, decision in session.execute(
+        select(Review.post_id, Review.reference_key, Review.decision).where(Review.post_id.in_(in_topic)))}  # fmt: skip
+    authors = {post.author_id for post in posts if post.author_id is not None}
+    people = session.scalars(select(Person).where(Person.id.in_(authors))).all() if authors else []
+    facts = [
+        _facts(
+            post,
+            reports.get(post.id),
+            checks.get(post.id, []),
+            reviews,
+            str(post.author_id) if post.author_id is not None else None,
+            post.parent_id,
+        )
+        for post in posts
+    ]
+    students = sorted((p for p in people if p.role not in STAFF_ROLES),
+                      key=lambda p: ((p.sortable_name or p.display_name).casefold(), p.id))  # fmt: skip
+    staff = {str(p.id) for p in people if p.role in STAFF_ROLES}
+    names = {str(p.id): p.display_name for p in students}
+    found = participations(facts, [str(p.id) for p in students], staff=staff, names=names)
+    return TopicInputs(students, found)
