@@ -53,7 +53,8 @@ def entry_findings(text: str, ref: Reference, parsed: ParsedEntry) -> list[Findi
             )
         )
     dois = find_dois(raw, in_entry=True)
-    links = [(d.start, d.end) for d in dois] + [(u.start(), u.end()) for u in _URL.finditer(raw)]
+    has_link = "http" in raw or "www." in raw
+    links = [(d.start, d.end) for d in dois] + [(u.start(), u.end()) for u in _URL.finditer(raw) if has_link]
     for at in glued(raw):
         start = max(raw.rfind(" ", 0, at), raw.rfind("\n", 0, at), at - 40) + 1
         end = raw.index(")", at) + 1
@@ -94,7 +95,7 @@ def entry_findings(text: str, ref: Reference, parsed: ParsedEntry) -> list[Findi
                     ref.index,
                 )
             )
-    for found in _BROKEN_URL.finditer(raw):
+    for found in _BROKEN_URL.finditer(raw) if ":/" in raw else ():
         out.append(
             finding(
                 "broken_url",
@@ -106,7 +107,7 @@ def entry_findings(text: str, ref: Reference, parsed: ParsedEntry) -> list[Findi
             )
         )
     if ref.type is SourceType.JOURNAL_ARTICLE and ref.fields.volume:
-        found = _PAGE_PREFIX.search(raw)
+        found = _PAGE_PREFIX.search(raw) if "p." in raw else None
         if found:
             out.append(
                 finding(

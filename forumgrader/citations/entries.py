@@ -13,6 +13,7 @@ from forumgrader.citations.segments import Parts, read_parts, sentence_ends, tid
 from forumgrader.citations.text import glued, residue, squash
 
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"]{1,500}", re.IGNORECASE)
+_SPACE_BEFORE_MARK = re.compile(r"\s+([.,;])")
 _BROKEN_URL = re.compile(r"\bhttps?://(?=\s|$)", re.IGNORECASE)
 _NOISE = re.compile(
     r"\b(?:Retrieved|Accessed|Available)\b(?:\s(?:on|at|from))?[^:/]{0,40}?(?:\bfrom\b|:)\s?(?=\S)?|"
@@ -63,11 +64,11 @@ def clean_entry(raw: str) -> str:
     text = squash(raw)
     for found in reversed(residue(text)):
         text = text[: found.start()] + " " + text[found.end() :]
-    if "://" in text:
+    if ":// " in text or text.endswith("://"):
         text = _BROKEN_URL.sub(" ", text)
     for at in reversed(glued(text)):
         text = text[:at] + ", " + text[at:]
-    return squash(re.sub(r"\s+([.,;])", r"\1", text)).strip(" ;")
+    return squash(_SPACE_BEFORE_MARK.sub(r"\1", text)).strip(" ;")
 
 
 def _date_fields(found: re.Match[str]) -> tuple[int | None, str, str]:

@@ -108,14 +108,24 @@ def _particled(piece: str) -> bool:
     return len(tokens) > 1 and is_surname(piece) and all(t.lower() in PARTICLES for t in tokens[:-1])
 
 
-_PART_SEPARATOR = re.compile(r";|(?<=\d),\s(?:and|&)\s|(?<=\d[a-z]),\s(?:and|&)\s|,?\s(?=as cited in\s)")
+# ";" between works; ", and" only after a year ("Smith, 2019, and Jones, 2020"); before "as cited in".
+_PART_SEPARATOR = re.compile(r";|,\s(?:and|&)\s|,?\s(?=as cited in\s)")
+
+
+def _separates(content: str, found: re.Match[str]) -> bool:
+    """Tell a ", and" between two works (after a year) from one between two authors."""
+    if "and" not in found.group() and "&" not in found.group():
+        return True
+    before = content[max(0, found.start() - 2) : found.start()]
+    return before[-1:].isdigit() or (before[:1].isdigit() and before[1:].isalpha())
 
 
 def _parenthetical(text: str, open_at: int, content: str, known: frozenset[str]) -> list[Citation]:
     """Read each citation of "(e.g., Luna, 2020; see also Bo, 2021, p. 4)"."""
     citations = []
     cut = 0
-    bounds = [(m.start(), m.end()) for m in _PART_SEPARATOR.finditer(content)] + [(len(content), len(content))]
+    bounds = [(m.start(), m.end()) for m in _PART_SEPARATOR.finditer(content) if _separates(content, m)]
+    bounds.append((len(content), len(content)))
     for sep_start, sep_end in bounds:
         piece = content[cut:sep_start]
         start = open_at + 1 + cut + (len(piece) - len(piece.lstrip()))

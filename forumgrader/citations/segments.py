@@ -99,6 +99,8 @@ def _title_split(text: str, limit: int) -> tuple[str, int]:
 def _with_edition(title: str) -> tuple[str, str, str]:
     """Split "(2nd ed.)" and "[Data set]" off a title."""
     edition, description = "", ""
+    if "(" not in title and "[" not in title:
+        return tidy(title), edition, description
     found = _EDITION.search(title)
     if found:
         edition = re.sub(r"\s?(?:ed\.|edition)$", "", found.group("ed").strip())
