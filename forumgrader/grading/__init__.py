@@ -12,13 +12,14 @@ from forumgrader.grading.facts import (
     SourceFacts,
     Standing,
     Verdict,
+    label_of,
     participations,
     post_facts,
     source_facts,
 )
 from forumgrader.grading.rubric import AppliesTo, Criterion, Level, Order, Rubric, RubricError, resolve_due
 from forumgrader.grading.rubricfile import load_rubric, parse_rubric, rubric_to_toml, shipped_rubrics
-from forumgrader.grading.scores import CriterionScore, Override, StudentScore
+from forumgrader.grading.scores import CriterionScore, Override, StudentScore, score_to_json
 from forumgrader.grading.scoring import apply_overrides, score_student
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "StudentScore",
     "Verdict",
     "apply_overrides",
+    "label_of",
     "load_rubric",
     "parse_rubric",
     "participations",
@@ -53,6 +55,7 @@ __all__ = [
     "rubric_to_toml",
     "rubrics_from_canvas_csv",
     "score_student",
+    "score_to_json",
     "shipped_rubrics",
     "source_facts",
 ]

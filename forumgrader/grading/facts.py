@@ -204,16 +204,21 @@ def source_facts(
     )
 
 
+def label_of(families: Sequence[str], year: int | str | None, title: str = "") -> str:
+    """Name a source the way a reader cites it: "Jokinen and Hartshorne (2022)", "Smid et al. (2018)"."""
+    year = year or "n.d."
+    if not families:
+        return f"{title[:60] or 'an untitled source'} ({year})"
+    if len(families) == 1:
+        return f"{families[0]} ({year})"
+    if len(families) == 2:
+        return f"{families[0]} and {families[1]} ({year})"
+    return f"{families[0]} et al. ({year})"
+
+
 def _label(reference: Reference) -> str:
-    authors = reference.fields.authors
-    year = reference.fields.year or "n.d."
-    if not authors:
-        return f"{reference.fields.title[:60] or 'an untitled source'} ({year})"
-    if len(authors) == 1:
-        return f"{authors[0].family} ({year})"
-    if len(authors) == 2:
-        return f"{authors[0].family} and {authors[1].family} ({year})"
-    return f"{authors[0].family} et al. ({year})"
+    fields = reference.fields
+    return label_of([author.family for author in fields.authors], fields.year, fields.title)
 
 
 def _when(post: PostFacts) -> tuple[bool, datetime | None, str]:

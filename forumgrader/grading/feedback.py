@@ -53,7 +53,7 @@ def feedback(score: StudentScore, rubric: Rubric) -> str:
         f"Your score is {points_text(score.total)} of {points_text(score.possible)} points.",
     ]
     pairs = [(s, rubric.criterion(s.criterion)) for s in score.criteria]
-    strong = [_lower(c.name) for s, c in pairs if _full(s, c) and not s.provisional]
+    strong = [_lower(c.name) for s, c in pairs if c.possible > 0 and _full(s, c) and not s.provisional]
     if strong:
         sentences.append(f"Well done on {_listed(strong)}.")
     missing = list(dict.fromkeys(s.missing for s, _ in pairs if s.missing and not s.provisional))

@@ -10,7 +10,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from forumgrader.grading.rubric import AppliesTo, Bound, Criterion, Level, MeasureCall, Rubric, RubricError
-from forumgrader.grading.rubricparts import DUE_KEYS, TOP_KEYS, Reader, read_criteria, read_due, read_prompt
+from forumgrader.grading.rubricparts import read_criteria, read_due, read_prompt
+from forumgrader.grading.rubricreader import DUE_KEYS, TOP_KEYS, Reader
 
 
 def parse_rubric(text: str, source: str = "rubric.toml") -> Rubric:

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import difflib
-import json
-import re
 from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from forumgrader.grading.measures import MEASURES, Param, Scope
 from forumgrader.grading.rubric import (
     AppliesTo,
     Bound,
@@ -22,136 +18,7 @@ from forumgrader.grading.rubric import (
     PromptPart,
     Scale,
 )
-
-TOP_KEYS = ("name", "title", "description", "timezone", "due", "prompt", "prompt_threshold", "criteria")
-DUE_KEYS = ("initial", "replies", "initial_days_before_replies", "replies_days_after_initial")
-CRITERION_KEYS = (
-    "id",
-    "name",
-    "description",
-    "applies_to",
-    "manual",
-    "rank",
-    "best",
-    "order",
-    "levels",
-    "earn",
-    "cap",
-    "weekly_cap",
-    "show",
-)
-LEVEL_KEYS = ("name", "points", "description", "when", "scale")
-_ID = re.compile(r"\A[a-z0-9][a-z0-9_-]{0,99}\Z")
-_NUMBER = "a number"
-
-
-def _show(value: Any) -> str:
-    try:
-        return json.dumps(value, ensure_ascii=False, default=str)
-    except (TypeError, ValueError):
-        return repr(value)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-class Reader:
-    """Reads one rubric document, collecting every problem with where it is."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-        self.problems: list[str] = []
-        self.where = ""
-
-    def problem(self, key: str, message: str) -> None:
-        place = f"{self.where}, " if self.where else ""
-        self.problems.append(f'{self.source}: {place}key "{key}": {message}')
-
-    def expected(self, key: str, what: str, value: Any) -> None:
-        self.problem(key, f"expected {what}, got {_show(value)}")
-
-    def unknown(self, table: dict[str, Any], allowed: tuple[str, ...] | set[str], prefix: str = "") -> None:
-        for key in table:
-            if key not in allowed:
-                close = difflib.get_close_matches(key, list(allowed), n=1)
-                hint = f' (did you mean "{close[0]}"?)' if close else f"; allowed: {', '.join(sorted(allowed))}"
-                self.problem(prefix + key, f"unknown key{hint}")
-
-    def text(self, table: dict[str, Any], key: str, default: str | None = None, prefix: str = "") -> str:
-        value = table.get(key, default)
-        if value is None:
-            self.problem(prefix + key, "missing: expected a text")
-            return ""
-        if not isinstance(value, str):
-            self.expected(prefix + key, "a text", value)
-            return ""
-        return value
-
-    def number(self, table: dict[str, Any], key: str, prefix: str = "", *, low: float = 0.0) -> float | None:
-        value = table.get(key)
-        if value is None:
-            return None
-        if not _is_number(value) or value < low:
-            self.expected(prefix + key, f"a number of at least {low:g}", value)
-            return None
-        return float(value)
-
-    def integer(self, table: dict[str, Any], key: str, default: int, prefix: str = "") -> int:
-        value = table.get(key, default)
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            self.expected(prefix + key, "a whole number of at least 1", value)
-            return default
-        return value
-
-    def choice(self, table: dict[str, Any], key: str, enum: type, default: Any, prefix: str = "") -> Any:
-        value = table.get(key, default)
-        try:
-            return enum(value)
-        except ValueError:
-            self.expected(prefix + key, "one of " + ", ".join(f'"{m.value}"' for m in enum), value)
-            return default
-
-    def params(self, given: dict[str, Any], measure: str, prefix: str, reserved: tuple[str, ...]) -> tuple:
-        known = MEASURES[measure].params
-        self.unknown({k: v for k, v in given.items() if k not in reserved}, set(known), prefix)
-        found = []
-        for name, param in known.items():
-            if name in given and self._param_ok(param, given[name], prefix + name):
-                value = given[name]
-                found.append((name, tuple(value) if isinstance(value, list) else value))
-        return tuple(sorted(found))
-
-    def _param_ok(self, param: Param, value: Any, key: str) -> bool:
-        ok = {
-            "integer": isinstance(value, int) and not isinstance(value, bool) and value >= 0,
-            "number": _is_number(value),
-            "text": isinstance(value, str) and (not param.choices or value in param.choices),
-            "texts": isinstance(value, list)
-            and all(isinstance(v, str) for v in value)
-            and (not param.choices or set(value) <= param.choices),
-        }[param.kind]
-        if not ok:
-            choices = f" from {', '.join(sorted(param.choices))}" if param.choices else ""
-            what = {"integer": "a whole number", "number": _NUMBER, "text": "a text", "texts": "a list of texts"}
-            self.expected(key, what[param.kind] + choices, value)
-        return ok
-
-    def measure_name(self, name: str, key: str, applies_to: AppliesTo, *, counting: bool = False) -> bool:
-        found = MEASURES.get(name)
-        if found is None:
-            close = difflib.get_close_matches(name, list(MEASURES), n=1)
-            hint = f' (did you mean "{close[0]}"?)' if close else f"; known: {', '.join(sorted(MEASURES))}"
-            self.problem(key, f'unknown measure "{name}"{hint}')
-            return False
-        if found.scope is Scope.POST and applies_to is AppliesTo.PARTICIPATION and found.total is None:
-            self.problem(key, f'measure "{name}" reads one post: use it in a main_post or each_reply criterion')
-            return False
-        if counting and not found.counts:
-            counts = ", ".join(sorted(n for n, m in MEASURES.items() if m.counts))
-            self.problem(key, f'measure "{name}" does not count posts; points can be earned from: {counts}')
-            return False
-        return True
+from forumgrader.grading.rubricreader import CRITERION_ID, CRITERION_KEYS, DUE_KEYS, LEVEL_KEYS, Reader, is_number
 
 
 def when_of(value: Any, zone: ZoneInfo) -> datetime | None:
@@ -233,7 +100,7 @@ def read_criteria(reader: Reader, criteria: Any) -> tuple[Criterion, ...]:
 def _criterion(reader: Reader, table: dict[str, Any]) -> Criterion | None:
     reader.unknown(table, CRITERION_KEYS)
     ident = reader.text(table, "id")
-    if ident and not _ID.match(ident):
+    if ident and not CRITERION_ID.match(ident):
         reader.expected("id", 'lower-case letters, digits, - and _ (e.g. "main-posting")', ident)
     if "applies_to" not in table:
         reader.problem("applies_to", 'missing: expected "main_post", "each_reply" or "participation"')
@@ -284,7 +151,7 @@ def _earnings(reader: Reader, table: dict[str, Any], applies_to: AppliesTo, manu
         return ()
     if applies_to is not AppliesTo.PARTICIPATION or manual:
         reader.problem("earn", 'points per post need applies_to = "participation" and no manual = true')
-    if not _is_number(table.get("cap")) or table["cap"] <= 0:
+    if not is_number(table.get("cap")) or table["cap"] <= 0:
         reader.expected("cap", "the criterion's points possible (a number above 0)", table.get("cap"))
     found = []
     for number, entry in enumerate(entries, 1):
@@ -294,7 +161,7 @@ def _earnings(reader: Reader, table: dict[str, Any], applies_to: AppliesTo, manu
             reader.expected(prefix + "measure", "the name of a counting measure", name)
             continue
         points = entry.get("points")
-        if not _is_number(points) or points < 0:
+        if not is_number(points) or points < 0:
             reader.expected(prefix + "points", "a number of at least 0", points)
             continue
         if reader.measure_name(name, prefix + "measure", applies_to, counting=True):
@@ -337,9 +204,9 @@ def _levels(reader: Reader, levels: Any, applies_to: AppliesTo, manual: bool, ea
 
 
 def _level_points(reader: Reader, value: Any, key: str) -> tuple[float, float]:
-    if _is_number(value) and value >= 0:
+    if is_number(value) and value >= 0:
         return (float(value), float(value))
-    if isinstance(value, list) and len(value) == 2 and all(_is_number(v) for v in value) and 0 <= value[0] <= value[1]:
+    if isinstance(value, list) and len(value) == 2 and all(is_number(v) for v in value) and 0 <= value[0] <= value[1]:
         return (float(value[0]), float(value[1]))
     if value is None:
         reader.problem(key, "missing: expected a number or [min, max]")
@@ -398,7 +265,7 @@ def _scale(reader: Reader, scale: Any, applies_to: AppliesTo, key: str, points: 
     if call is None:
         return None
     start, stop = body.get("from"), body.get("to")
-    if not (_is_number(start) and _is_number(stop) and start != stop):
+    if not (is_number(start) and is_number(stop) and start != stop):
         reader.expected(f"{key}.{label}", "from and to, two different numbers", body)
         return None
     return Scale(call, float(start), float(stop), label if label != call.measure else "")

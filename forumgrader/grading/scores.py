@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 def points_text(points: float) -> str:
@@ -55,3 +56,32 @@ class Override:
 
     points: float
     reason: str
+
+
+def score_to_json(score: StudentScore) -> dict[str, Any]:
+    """Return a score as JSON-ready data: what `grade --json` prints and what a stored grade keeps."""
+    return {
+        "student": score.student,
+        "name": score.name,
+        "rubric": score.rubric,
+        "total": score.total,
+        "possible": score.possible,
+        "provisional": score.provisional,
+        "awaiting_review": score.awaiting,
+        "feedback": score.feedback,
+        "criteria": [
+            {
+                "criterion": c.criterion,
+                "name": c.name,
+                "level": c.level,
+                "points": c.points,
+                "possible": c.possible,
+                "reason": c.reason,
+                "provisional": c.provisional,
+                "overridden": c.overridden,
+                "awaiting": list(c.awaiting),
+                "missing": c.missing,
+            }
+            for c in score.criteria
+        ],
+    }

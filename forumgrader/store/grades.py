@@ -38,6 +38,7 @@ class GradedStudent:
 
     person: Person
     score: StudentScore
+    unchecked: int = 0  # references in the student's posts not checked against Crossref yet
 
 
 def topic_or_error(session: Session, topic_id: int) -> Topic:
@@ -67,7 +68,8 @@ def grade_topic(session: Session, topic_id: int, rubric: Rubric, *, now: datetim
         select(Grade).where(Grade.topic_id == topic.id, Grade.rubric == rubric.name))}  # fmt: skip
     graded = []
     for person in inputs.students:
-        score = score_student(rubric, inputs.participations[str(person.id)], now=now, due_initial=due_initial,
+        participation = inputs.participations[str(person.id)]
+        score = score_student(rubric, participation, now=now, due_initial=due_initial,
                               due_replies=due_replies)  # fmt: skip
         known = {key: value for key, value in overrides.get(person.id, {}).items()
                  if any(c.id == key for c in rubric.criteria)}  # fmt: skip
@@ -78,7 +80,8 @@ def grade_topic(session: Session, topic_id: int, rubric: Rubric, *, now: datetim
         grade.breakdown, grade.computed_at = score_to_json(score), now
         if grade.id is None:
             session.add(grade)
-        graded.append(GradedStudent(person, score))
+        unchecked = sum(1 for post in participation.all_posts for source in post.references if source.verdict is None)
+        graded.append(GradedStudent(person, score, unchecked))
     session.flush()
     return graded
 

@@ -1,0 +1,224 @@
+"""`forumgrader grade`, `export` and `override`: score a topic against a rubric, hand grades to the LMS, adjust them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import or_, select
+
+from forumgrader import store
+from forumgrader.cli.rubrics import rubric_option
+from forumgrader.grading import EXPORTS, ExportError, ExportOptions, MatchBy, Rubric, resolve_due, score_to_json
+from forumgrader.grading.scores import points_text
+from forumgrader.store.db import utcnow
+from forumgrader.store.grades import (
+    GradedStudent,
+    GradingError,
+    clear_override,
+    grade_rows,
+    grade_topic,
+    set_override,
+    topic_or_error,
+)
+from forumgrader.store.models import Person, Topic
+
+RUBRIC_HELP = "A shipped rubric's name (`forumgrader rubrics list`) or a rubric file. Default: DEFAULT_RUBRIC."
+
+
+def _now(_context: click.Context, _parameter: click.Parameter, value: str | None) -> datetime:
+    if value is None:
+        return utcnow()
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as error:
+        raise click.BadParameter(f"{value!r} is not an ISO date and time such as 2024-09-20T12:00:00Z") from error
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _rubric(name: str | None) -> Rubric:
+    return rubric_option(name or current_app.config.get("DEFAULT_RUBRIC", "graduate-discussion"))
+
+
+def _grade(topic_id: int, rubric: Rubric, now: datetime) -> tuple[Topic, list[GradedStudent]]:
+    session = store.session()
+    try:
+        topic = topic_or_error(session, topic_id)
+        graded = grade_topic(session, topic_id, rubric, now=now)
+        session.commit()
+    except GradingError as error:
+        session.rollback()
+        raise click.ClickException(str(error)) from None
+    unchecked = sum(g.unchecked for g in graded)
+    if unchecked:
+        click.echo(f"note: {unchecked} reference{'s have' if unchecked != 1 else ' has'} not been checked against "
+                   "Crossref yet; until then they count as neither verified nor flagged", err=True)  # fmt: skip
+    return topic, graded
+
+
+def _person_json(person: Person) -> dict[str, str | int]:
+    return {"person_id": person.id, "display_name": person.display_name, "sortable_name": person.sortable_name,
+            "lms_user_id": person.lms_user_id, "sis_user_id": person.sis_user_id, "login_id": person.login_id,
+            "email": person.email, "section": person.section}  # fmt: skip
+
+
+def _due(topic: Topic, rubric: Rubric) -> str:
+    initial, replies = resolve_due(rubric, topic.due_initial_at, topic.due_replies_at)
+    dates = (("initial post", initial), ("replies", replies))
+    shown = [f"{what} due {moment:%a %d %b %Y %H:%M %Z}" for what, moment in dates if moment]
+    return "; ".join(shown) or "no due dates: timeliness is not checked"
+
+
+@click.command("grade")
+@click.argument("topic_id", metavar="TOPIC", type=int)
+@click.option("--rubric", "rubric_name", help=RUBRIC_HELP)
+@click.option("--now", callback=_now, help="Grade as of this time (ISO 8601; UTC when no zone). Default: now.")
+@click.option("--json", "as_json", is_flag=True, help="Print every student's full breakdown as JSON.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print one CSV row per student: ids, points per criterion.")
+@with_appcontext
+def grade(topic_id: int, rubric_name: str | None, now: datetime, as_json: bool, as_csv: bool) -> None:
+    """Score every student of TOPIC (its id) against a rubric and keep the grades; overrides stay in force.
+
+    Scores waiting on a TA's review of a flagged reference are marked provisional.
+    """
+    if as_json and as_csv:
+        raise click.UsageError("choose --json or --csv, not both")
+    rubric = _rubric(rubric_name)
+    topic, graded = _grade(topic_id, rubric, now)
+    if as_json:
+        click.echo(json.dumps({
+            "topic": {"id": topic.id, "title": topic.title}, "rubric": rubric.name, "possible": rubric.possible,
+            "now": now.isoformat(), "students": [_person_json(g.person) | score_to_json(g.score) for g in graded],
+        }, indent=2, ensure_ascii=False))  # fmt: skip
+    elif as_csv:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["student", "sis_user_id", "login_id", "email", "total", "possible", "provisional",
+                         *(c.id for c in rubric.criteria), "feedback"])  # fmt: skip
+        for g in graded:
+            writer.writerow([g.person.display_name, g.person.sis_user_id, g.person.login_id, g.person.email,
+                             points_text(g.score.total), points_text(g.score.possible),
+                             "yes" if g.score.provisional else "no", *(points_text(c.points) for c in g.score.criteria),
+                             g.score.feedback])  # fmt: skip
+        click.echo(out.getvalue(), nl=False)
+    else:
+        click.echo(f"{topic.title or f'Topic {topic.id}'}: {rubric.title} ({rubric.name}), "
+                   f"{points_text(rubric.possible)} points; {_due(topic, rubric)}")  # fmt: skip
+        width = max([len(g.person.display_name) for g in graded] + [7])
+        for g in graded:
+            status = "final" if not g.score.provisional else "provisional"
+            if g.score.awaiting:
+                status += f": {g.score.awaiting} reference{'s' if g.score.awaiting != 1 else ''} await review"
+            click.echo(f"  {g.person.display_name:{width}}  {points_text(g.score.total):>6}/"
+                       f"{points_text(g.score.possible):<4} {status}")  # fmt: skip
+        click.echo(f"{len(graded)} students graded; `--json` shows every criterion and its reasons.")
+
+
+@click.command("export")
+@click.argument("topic_id", metavar="TOPIC", type=int)
+@click.option("--to", "lms", type=click.Choice(list(EXPORTS)), required=True, help="Which gradebook will import it.")
+@click.option("--rubric", "rubric_name", help=RUBRIC_HELP)
+@click.option("--assignment-id", help="Canvas: the assignment's number (…/assignments/48213). Default: the topic's.")
+@click.option("--item", help="The grade item's name in the gradebook. Default: the topic's title.")
+@click.option("--match-by", type=click.Choice([m.value for m in MatchBy]), default="email", show_default=True,
+              help="Moodle: match students on their email address or their ID number.")  # fmt: skip
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not to stdout.")
+@click.option("--now", callback=_now, help="Grade as of this time (ISO 8601). Default: now.")
+@with_appcontext
+def export(topic_id: int, lms: str, rubric_name: str | None, assignment_id: str | None, item: str | None,
+           match_by: str, output: Path | None, now: datetime) -> None:  # fmt: skip
+    """Grade TOPIC and write the CSV that LMS's gradebook imports (Canvas, Moodle or D2L)."""
+    rubric = _rubric(rubric_name)
+    topic, graded = _grade(topic_id, rubric, now)
+    options = ExportOptions(
+        item=item or topic.title or f"Discussion {topic.id}",
+        points_possible=rubric.possible,
+        assignment_id=assignment_id if assignment_id is not None else topic.lms_assignment_id,
+        match_by=MatchBy(match_by),
+    )
+    try:
+        text = EXPORTS[lms](grade_rows(graded), options)
+    except ExportError as error:
+        raise click.ClickException(str(error)) from None
+    if topic.points_possible is not None and topic.points_possible != rubric.possible:
+        click.echo(f"note: the topic is worth {points_text(topic.points_possible)} points in the LMS and the rubric "
+                   f"{points_text(rubric.possible)}; the file holds rubric points", err=True)  # fmt: skip
+    provisional = sum(1 for g in graded if g.score.provisional)
+    if provisional:
+        click.echo(f"note: {provisional} of {len(graded)} grades are provisional (references await review); they are "
+                   "written as they stand", err=True)  # fmt: skip
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}: {len(graded)} students, {lms}", err=True)
+
+
+def _student(topic: Topic, who: str) -> Person:
+    """Find a student of the topic's course by id, LMS id, SIS id, login, email or name."""
+    session = store.session()
+    exact = [Person.key == who, Person.lms_user_id == who, Person.sis_user_id == who, Person.login_id == who,
+             Person.email == who, Person.display_name == who]  # fmt: skip
+    if who.isdigit():
+        exact.append(Person.id == int(who))
+    found = session.scalars(select(Person).where(Person.course_id == topic.course_id, or_(*exact))).all()
+    if not found:
+        lowered = who.casefold()
+        people = session.scalars(select(Person).where(Person.course_id == topic.course_id)).all()
+        found = [p for p in people if lowered in (p.display_name.casefold(), p.email.casefold())]
+        found = found or [p for p in people if lowered in p.display_name.casefold()]
+    if len(found) != 1:
+        names = ", ".join(f"{p.display_name} (id {p.id})" for p in found)
+        raise click.ClickException(f"{'several people match' if found else 'nobody in this course matches'} "
+                                   f"{who!r}{': ' + names if found else ''}; give the person id")  # fmt: skip
+    return found[0]
+
+
+@click.command("override")
+@click.argument("topic_id", metavar="TOPIC", type=int)
+@click.argument("who", metavar="STUDENT")
+@click.argument("criterion")
+@click.argument("points", type=float, required=False)
+@click.option("--reason", default="", help="Why: kept in the audit log and shown to the student.")
+@click.option("--clear", is_flag=True, help="Remove the override, so the computed points count again.")
+@click.option("--rubric", "rubric_name", help=RUBRIC_HELP)
+@click.option("--now", callback=_now, help="Grade as of this time (ISO 8601). Default: now.")
+@with_appcontext
+def override(topic_id: int, who: str, criterion: str, points: float | None, reason: str, clear: bool,
+             rubric_name: str | None, now: datetime) -> None:  # fmt: skip
+    """Set STUDENT's POINTS for one CRITERION of TOPIC (or --clear it); the topic is graded again.
+
+    STUDENT is a person id, LMS or SIS id, login, email or name.
+    """
+    rubric = _rubric(rubric_name)
+    session = store.session()
+    try:
+        person = _student(topic_or_error(session, topic_id), who)
+        if clear:
+            if not clear_override(session, topic_id, person.id, rubric, criterion, reason=reason):
+                raise GradingError(f"{person.display_name} has no override for {criterion!r} under {rubric.name}")
+        elif points is None:
+            raise GradingError("give the POINTS, or --clear to remove an override")
+        else:
+            set_override(session, topic_id, person.id, rubric, criterion, points, reason)
+        graded = {g.person.id: g for g in grade_topic(session, topic_id, rubric, now=now)}
+        if person.id not in graded:
+            raise GradingError(f"{person.display_name} has no grade in this topic: only students who wrote in it do")
+        session.commit()
+    except GradingError as error:
+        session.rollback()
+        raise click.ClickException(str(error)) from None
+    score = graded[person.id].score
+    found = score.criterion(criterion)
+    click.echo(f"{person.display_name}: {found.name} {points_text(found.points)}/{points_text(found.possible)}; "
+               f"total {points_text(score.total)}/{points_text(score.possible)}")  # fmt: skip
+
+
+commands = [grade, export, override]
