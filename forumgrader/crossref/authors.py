@@ -1,0 +1,179 @@
+"""Compare a reference's authors with a record's: family names in order, initials against given names.
+
+Whether a record's author is cited at all is read from the reference string, whatever the citation style writes
+("Sahoo, S.", "S. Sahoo", "Sahoo S"); initials are compared only where the parsed entry named that same person, so a
+style the parser reads badly never produces a false accusation.
+"""
+
+from __future__ import annotations
+
+import re
+
+from forumgrader.citations.model import Author, Reference
+from forumgrader.crossref.model import Difference, RecordAuthor, Work
+from forumgrader.crossref.normal import contains, fold, normalise, reference_string, similarity, unaccented
+
+INFO, WARNING = "info", "warning"
+_ET_AL = re.compile(r"\bet\.?\s?al\b|\.\.\.|…", re.IGNORECASE)
+_PARTICLES = frozenset(re.findall(r"\w+", "de la le du des del della di da dos das van von der den ter ten op zu d l"))
+_INITIALS = re.compile(r"(?:[^\W\d_]{1,2}(?:[.\s-]+|$)){1,4}")  # "R. R.", "J.-P.", "Th."; not "S. McDonald"
+APA_LIST_LIMIT = 20  # APA 7 lists up to 20 authors, then "...", then the last one
+
+
+def record_initials(given: str) -> str:
+    """Return the first letters of given names: "Paulo A. S." -> "pas", "Jean-Paul" -> "jp"."""
+    parts = re.split(r"[\s.\-]+", unaccented(given))
+    return "".join(part[0] for part in parts if part[:1].isalpha()).casefold()
+
+
+def cited_initials(initials: str) -> str:
+    """Return a cited author's initials as letters: "R. R." -> "rr", "J.-P." -> "jp"."""
+    return fold(initials)
+
+
+def _family_words(family: str) -> list[str]:
+    words = normalise(family).split()
+    return [w for w in words if w not in _PARTICLES] or words
+
+
+def family_agrees(cited: str, recorded: str) -> bool:
+    """Tell whether two family names are the same: diacritics, hyphens, particles and double names forgiven."""
+    a, b = fold(cited), fold(recorded)
+    if not a or not b:
+        return False
+    if a == b or "".join(_family_words(cited)) == "".join(_family_words(recorded)):
+        return True
+    # "García Márquez" is often cited as "García"; "Kiecolt-Glaser" and "Glaser" are two people
+    cited_parts, record_parts = ({fold(w) for w in name.split()} for name in (cited, recorded))
+    shorter, longer = sorted((cited_parts, record_parts), key=len)
+    plausible = all(len(w) >= 3 for w in shorter) and all(len(w) > 1 for w in longer)  # "L. Zhou" is not a name
+    return len(longer) > 1 and shorter <= longer and plausible
+
+
+def record_name(author: RecordAuthor) -> str:
+    """Return a record's author as "Family, Given" (or an organisation's name)."""
+    if author.family:
+        return f"{author.family}, {author.given}" if author.given else author.family
+    return author.name
+
+
+def cited_name(author: Author) -> str:
+    """Return a cited author as written in APA: "Family, I. I."."""
+    return f"{author.family}, {author.initials}" if author.initials and not author.group else author.family
+
+
+def author_agrees(cited: Author, recorded: RecordAuthor) -> bool:
+    """Tell whether a cited author names the record's author (family name, or an organisation's name)."""
+    if cited.group or not recorded.family:
+        return similarity(normalise(cited.family), normalise(recorded.name or recorded.family)) >= 0.9
+    return family_agrees(cited.family, recorded.family)
+
+
+def first_author_agrees(cited: tuple[Author, ...], work: Work) -> bool | None:
+    """Tell whether the first cited author is the record's first author (None when either has none)."""
+    if not cited or not work.authors:
+        return None
+    return author_agrees(cited[0], work.authors[0])
+
+
+def authors_truncated(text: str) -> bool:
+    """Tell whether an entry shortens its author list ("et al.", an ellipsis)."""
+    return bool(_ET_AL.search(text))
+
+
+def _forms(author: RecordAuthor) -> list[str]:
+    """Return the ways a reference may write an author's name, normalised: "de la Rie" also as "rie"."""
+    if not author.family:
+        return [normalise(author.name)]
+    forms = [normalise(author.family), " ".join(_family_words(author.family))]
+    words = author.family.split()
+    if len(words) > 1:  # "García Márquez" cited as "García"
+        forms.extend(normalise(w) for w in words if len(fold(w)) >= 3)
+    return [form for form in dict.fromkeys(forms) if form]
+
+
+def consume(string: str, author: RecordAuthor) -> str | None:
+    """Return the string with the author's name taken out once, or None when the name is not in it."""
+    padded = f" {string} "
+    for form in _forms(author):
+        if f" {form} " in padded:
+            return padded.replace(f" {form} ", " ", 1).strip()
+    if not author.family and similarity(normalise(author.name), string) >= 0.9:
+        return ""
+    if author.family and contains(string.replace(" ", ""), fold(author.family)):
+        return string  # written with other spacing ("Janicki Deverts"); not taken out
+    return None
+
+
+def _closest_word(string: str, author: RecordAuthor, exclude: set[str]) -> str:
+    """Return the word of the string most like the author's family name, if it looks like a misspelling of it."""
+    target = fold(author.family or author.name)
+    best, best_score = "", 0.0
+    for word in set(string.split()) - exclude:
+        score = similarity(word, target)
+        if len(word) >= 3 and score > best_score:
+            best, best_score = word, score
+    return best if best_score >= 0.75 else ""
+
+
+def _expected(recorded: tuple[RecordAuthor, ...], cited: tuple[Author, ...], text: str) -> list[RecordAuthor]:
+    """Return the record's authors a reference ought to name, given how it shortens its list."""
+    if not authors_truncated(text):
+        return list(recorded)
+    shown = max(len(cited), 1)
+    if "…" in text or "..." in text:  # APA 7: the first 19, an ellipsis, the last
+        return [*recorded[: max(1, min(shown - 1, APA_LIST_LIMIT - 1))], recorded[-1]]
+    return list(recorded[:shown])
+
+
+def author_differences(reference: Reference, work: Work) -> list[Difference]:
+    """Return the differences in the author list; fields the record lacks are not compared."""
+    recorded = tuple(a for a in work.authors if fold(a.family or a.name))
+    if not recorded:
+        return []
+    cited = reference.fields.authors
+    text = reference.clean or reference.text
+    string = reference_string(reference)
+    exclude = set(normalise(f"{work.title} {work.container}").split())
+    found: list[Difference] = []
+    missing = []
+    remaining = string
+    # longest names first, each taken out of the string once: "Kiecolt-Glaser" does not also stand for "Glaser"
+    for author in sorted(_expected(recorded, cited, text), key=lambda a: -len(fold(a.family or a.name))):
+        rest = consume(remaining, author)
+        if rest is not None:
+            remaining = rest
+            continue
+        close = _closest_word(remaining, author, exclude)
+        if close:
+            found.append(Difference("authors", _as_written(close, text), record_name(author), INFO))
+        else:
+            missing.append(record_name(author))
+    if missing:
+        written = "; ".join(cited_name(a) for a in cited) or "(none)"
+        found.append(Difference("authors", written, "also: " + "; ".join(missing), WARNING))
+    found.extend(_initial_differences(cited, recorded))
+    return found
+
+
+def _initial_differences(cited: tuple[Author, ...], recorded: tuple[RecordAuthor, ...]) -> list[Difference]:
+    """Compare initials where a parsed author is one of the record's authors: "Sahoo, A." for Swapnajeet Sahoo."""
+    found = []
+    for author in cited:
+        if author.group or not _INITIALS.fullmatch(author.initials):
+            continue
+        same = [r for r in recorded if r.family and family_agrees(author.family, r.family)]
+        if len(same) != 1:
+            continue  # two authors share the family name, or the parser misread this one: nothing certain to say
+        mine, theirs = cited_initials(author.initials), record_initials(same[0].given)
+        if mine and theirs and mine[0] != theirs[0]:
+            found.append(Difference("authors", cited_name(author), record_name(same[0]), WARNING))
+    return found
+
+
+def _as_written(word: str, text: str) -> str:
+    """Return a normalised word as the reference spells it, when it can be found."""
+    for token in re.findall(r"[^\W\d_][\w'’-]*", text):
+        if normalise(token).replace(" ", "") == word:
+            return token
+    return word
