@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from forumgrader.citations import analyse
 from forumgrader.citations.report import report_to_json
+from forumgrader.crossref.batch import reference_key
 from forumgrader.grading.facts import (
     FindingFacts,
     Participation,
@@ -67,20 +69,28 @@ def _source(
 
 def _facts(
     post: Post,
-    report: Mapping[str, Any] | None,
+    analysis: tuple[str, Mapping[str, Any]] | None,
     checks: list[ReferenceCheck],
     reviews: Mapping[tuple[int, str], str],
     author: str | None,
-    parent: int | None,
 ) -> PostFacts:
-    if report is None:  # not analysed yet: analyse in memory; storing analyses is the checking service's work
-        report = report_to_json(analyse(post.body_text))
-    span = report.get("reference_list")
-    by_position = {check.position: check for check in checks}
-    references = report.get("references") or [{"index": check.position, "fields": {}} for check in checks]
-    sources = [_source(post.id, ref, by_position.get(ref.get("index", i)), reviews) for i, ref in enumerate(references)]
+    """A post's facts from its stored analysis; a post never analysed, or edited since, is analysed in memory."""
+    if post.deleted:  # a placeholder: kept so its replies have a parent, never scored
+        return post_facts(post.id, author, "", created_at=post.created_at, parent_id=post.parent_id, deleted=True)
+    if analysis is not None and analysis[0] == hashlib.sha256(post.body_text.encode("utf-8")).hexdigest():
+        report = analysis[1]
+        by_position = {check.position: check for check in checks}
+        matched = [by_position.get(ref.get("index", i)) for i, ref in enumerate(report.get("references") or [])]
+    else:  # storing analyses is the checking service's work; verdicts follow their reference's text (its key)
+        fresh = analyse(post.body_text)
+        report = report_to_json(fresh)
+        by_key = {check.key: check for check in checks}
+        matched = [by_key.get(reference_key(reference)) for reference in fresh.references]
+    references = report.get("references") or []
+    sources = [_source(post.id, ref, check, reviews) for ref, check in zip(references, matched, strict=True)]
     findings = [FindingFacts(f.get("code", ""), f.get("severity", ""), f.get("message", ""))
                 for f in report.get("findings") or []]  # fmt: skip
+    span = report.get("reference_list")
     return post_facts(
         post.id,
         author,
@@ -89,8 +99,7 @@ def _facts(
         reference_list=(span[0], span[1]) if span else None,
         references=sources,
         findings=findings,
-        parent_id=parent,
-        deleted=post.deleted,
+        parent_id=post.parent_id,
         private=post.private,
     )
 
@@ -106,8 +115,9 @@ def load_topic(session: Session, topic: Topic) -> TopicInputs:
     """Read a topic for grading, one query per table whatever the number of posts."""
     in_topic = select(Post.id).where(Post.topic_id == topic.id)
     posts = session.scalars(select(Post).where(Post.topic_id == topic.id).order_by(Post.id)).all()
-    reports = {post_id: report for post_id, report in session.execute(
-        select(PostAnalysis.post_id, PostAnalysis.report).where(PostAnalysis.post_id.in_(in_topic)))}  # fmt: skip
+    analyses = {post_id: (digest, report) for post_id, digest, report in session.execute(
+        select(PostAnalysis.post_id, PostAnalysis.text_hash, PostAnalysis.report)
+        .where(PostAnalysis.post_id.in_(in_topic)))}  # fmt: skip
     checks = _by_post(session.scalars(select(ReferenceCheck).where(ReferenceCheck.post_id.in_(in_topic))
                                       .order_by(ReferenceCheck.post_id, ReferenceCheck.position)))  # fmt: skip
     reviews = {(post_id, key): decision for post_id, key, decision in session.execute(
@@ -117,11 +127,10 @@ def load_topic(session: Session, topic: Topic) -> TopicInputs:
     facts = [
         _facts(
             post,
-            reports.get(post.id),
+            analyses.get(post.id),
             checks.get(post.id, []),
             reviews,
             str(post.author_id) if post.author_id is not None else None,
-            post.parent_id,
         )
         for post in posts
     ]

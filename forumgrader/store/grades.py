@@ -183,12 +183,17 @@ def grade_rows(graded: list[GradedStudent]) -> list[GradeRow]:
     ]
 
 
-@jobs.kind("grade_topic")
-def grade_topic_job(session: Session, job: Job, progress: jobs.Progress) -> None:
-    """Grade a topic in the background: params {"rubric": name or path}, default the configured DEFAULT_RUBRIC."""
-    if job.topic_id is None:
-        raise GradingError("a grade_topic job needs a topic")
+def grade_after_check(session: Session, job: Job, topic_id: int, progress: jobs.Progress) -> None:
+    """Grade a topic as part of a job (a checking job's AFTER_CHECK hook): params {"rubric": name or path}."""
     rubric = load_rubric(job.params.get("rubric") or current_app.config.get("DEFAULT_RUBRIC", "graduate-discussion"))
-    graded = grade_topic(session, job.topic_id, rubric, now=utcnow())
+    graded = grade_topic(session, topic_id, rubric, now=utcnow())
     provisional = sum(1 for g in graded if g.score.provisional)
     progress(len(graded), len(graded), f"graded {len(graded)} students with {rubric.name}; {provisional} provisional")
+
+
+@jobs.kind("grade_topic")
+def grade_topic_job(session: Session, job: Job, progress: jobs.Progress) -> None:
+    """Grade a topic in the background with the job's rubric, or the configured DEFAULT_RUBRIC."""
+    if job.topic_id is None:
+        raise GradingError("a grade_topic job needs a topic")
+    grade_after_check(session, job, job.topic_id, progress)

@@ -9,6 +9,7 @@ Target: under 2 s for 300 students.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import random
 import statistics
 import sys
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from forumgrader.citations import analyse
 from forumgrader.citations.report import report_to_json
+from forumgrader.crossref.batch import reference_key
 from forumgrader.grading import ExportOptions, load_rubric
 from forumgrader.grading.exports import canvas_gradebook_csv
 from forumgrader.store import schema
@@ -112,10 +114,11 @@ def build(database: Database, students: int, seed: int = 11) -> tuple[int, int, 
         references = 0
         for post, body in posts:
             report = analyse(body)
-            session.add(PostAnalysis(post_id=post.id, text_hash="bench", report=report_to_json(report)))
+            digest = hashlib.sha256(body.encode("utf-8")).hexdigest()  # fresh, as the checking service stores it
+            session.add(PostAnalysis(post_id=post.id, text_hash=digest, report=report_to_json(report)))
             for reference in report.references:
                 verdict = rng.choice(VERDICTS)
-                check = ReferenceCheck(post_id=post.id, position=reference.index, key=f"{post.id}-{reference.index}",
+                check = ReferenceCheck(post_id=post.id, position=reference.index, key=reference_key(reference),
                                        text=reference.text, type=reference.type.value, verdict=verdict,
                                        fields={"year": reference.fields.year, "authors": [
                                            {"family": a.family} for a in reference.fields.authors]})  # fmt: skip

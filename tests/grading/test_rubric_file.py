@@ -293,3 +293,19 @@ initial_days_before_replies = 4
     assert replies == rubric.due.replies and initial == replies - timedelta(days=4)
     local = parse_rubric(text.replace("replies = 2024-09-15", "replies = 2024-09-15T20:00:00"))
     assert local.due.replies == datetime(2024, 9, 15, 20, 0, tzinfo=denver)
+
+
+README = Path(__file__).resolve().parents[2] / "rubrics" / "README.md"
+
+
+def test_the_schema_documentation_covers_every_key_and_measure_and_its_example_is_valid():
+    from forumgrader.grading.measures import MEASURES
+    from forumgrader.grading.rubricreader import CRITERION_KEYS, DUE_KEYS, LEVEL_KEYS, TOP_KEYS
+
+    text = README.read_text(encoding="utf-8")
+    for key in (*TOP_KEYS, *DUE_KEYS, *CRITERION_KEYS, *LEVEL_KEYS, *MEASURES):
+        assert f"`{key}`" in text, key
+    example = text.split("```toml\n", 1)[1].split("```", 1)[0]
+    rubric = parse_rubric(example, "week3.toml")
+    assert (rubric.name, rubric.possible, len(rubric.prompt)) == ("week3", 45, 2)
+    assert rubric.due.initial == datetime(2024, 9, 11, 23, 59, tzinfo=ZoneInfo("America/Denver"))

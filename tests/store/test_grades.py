@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from itertools import count
 from typing import Any
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 from forumgrader import jobs
 from forumgrader.citations import analyse
 from forumgrader.citations.report import report_to_json
+from forumgrader.crossref.batch import reference_key
 from forumgrader.grading import load_rubric
 from forumgrader.store.grades import GradingError, clear_override, grade_rows, grade_topic, set_override
 from forumgrader.store.models import (
@@ -81,7 +83,8 @@ class World:
         self.session.add(post)
         self.session.flush()
         if analysed:
-            self.session.add(PostAnalysis(post_id=post.id, text_hash="x", report=report_to_json(analyse(text))))
+            digest = hashlib.sha256(text.encode("utf-8")).hexdigest()  # as the checking service keys its analyses
+            self.session.add(PostAnalysis(post_id=post.id, text_hash=digest, report=report_to_json(analyse(text))))
         return post
 
     def checks(self, post: Post, *verdicts: str) -> list[ReferenceCheck]:
@@ -89,7 +92,7 @@ class World:
         rows = []
         for reference, verdict in zip(report.references, verdicts, strict=True):
             rows.append(ReferenceCheck(
-                post_id=post.id, position=reference.index, key=f"key-{post.id}-{reference.index}",
+                post_id=post.id, position=reference.index, key=reference_key(reference),
                 text=reference.text, fields={"year": reference.fields.year,
                                              "authors": [{"family": a.family} for a in reference.fields.authors]},
                 type=reference.type.value, verdict=verdict, checked_at=NOW))  # fmt: skip
@@ -215,6 +218,17 @@ def test_posts_not_analysed_yet_are_analysed_in_memory_and_nothing_is_written(wo
     score = graded(world)["Ana"]
     assert score.criterion("main-posting").reason.startswith("3 sources cited, none verified")
     assert world.session.scalar(select(func.count()).select_from(PostAnalysis)) == 0
+
+
+def test_an_edited_post_is_read_again_and_unchanged_references_keep_their_verdicts(world: World) -> None:
+    ana = world.person("Ana")
+    main = world.post(ana, MAIN, when(10))
+    world.checks(main, "verified", "verified", "verified")
+    # Ana edits her post after it was checked: Smid's entry changes, the others stay as they were
+    main.body_text = MAIN.replace("Cultural assessment of grief", "Toward cultural assessment of grief")
+    world.session.flush()
+    reason = graded(world)["Ana"].criterion("main-posting").reason
+    assert reason.startswith("3 sources cited, 2 verified")
 
 
 def test_an_instructor_started_forum_and_hidden_posts(world: World) -> None:
