@@ -162,12 +162,14 @@ def export(topic_id: int, lms: str, rubric_name: str | None, assignment_id: str 
 
 
 def _student(topic: Topic, who: str) -> Person:
-    """Find a student of the topic's course by id, LMS id, SIS id, login, email or name."""
+    """Find a person of the topic's course: a number is a person id first; then LMS or SIS id, login, email, name."""
     session = store.session()
+    if who.isdigit():
+        person = session.get(Person, int(who))
+        if person is not None and person.course_id == topic.course_id:
+            return person
     exact = [Person.key == who, Person.lms_user_id == who, Person.sis_user_id == who, Person.login_id == who,
              Person.email == who, Person.display_name == who]  # fmt: skip
-    if who.isdigit():
-        exact.append(Person.id == int(who))
     found = session.scalars(select(Person).where(Person.course_id == topic.course_id, or_(*exact))).all()
     if not found:
         lowered = who.casefold()
@@ -195,7 +197,7 @@ def override(topic_id: int, who: str, criterion: str, points: float | None, reas
              rubric_name: str | None, now: datetime) -> None:  # fmt: skip
     """Set STUDENT's POINTS for one CRITERION of TOPIC (or --clear it); the topic is graded again.
 
-    STUDENT is a person id, LMS or SIS id, login, email or name.
+    STUDENT is a person id (`grade --json` shows them), an LMS or SIS id, a login, an email or a name.
     """
     rubric = _rubric(rubric_name)
     session = store.session()

@@ -129,7 +129,8 @@ def test_override_is_kept_and_audited(app: Flask, canvas_topic: int, session: Se
     first = next(c for c in priya["criteria"] if c["criterion"] == "first-response")
     assert (first["points"], first["overridden"]) == (8.5, True)
     assert session.scalars(select(AuditEntry.note)).all() == ["thoughtful synthesis"]
-    cleared = run(app, "override", canvas_topic, "Priya Raman", "first-response", "--clear", "--now", NOW)
+    priya_id = session.scalars(select(Person.id).where(Person.display_name == "Priya Raman")).one()
+    cleared = run(app, "override", canvas_topic, priya_id, "first-response", "--clear", "--now", NOW)
     assert cleared.exit_code == 0 and "First response 9/9" in cleared.stdout
 
 

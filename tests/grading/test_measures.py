@@ -155,6 +155,8 @@ def test_initial_and_replies_lateness_read_the_participation(context, participat
     ana = participation_of("ana", other, *replies)
     initial = measure("initial_minutes_late", Subject(ana), context)
     assert (initial.value, initial.evidence, initial.checked) == (None, "no main post", True)
+    posted = participation_of("ana", post("ana", when=at(13, 11, 59)))  # Friday noon, a day and a half late
+    assert measure("initial_days_late", Subject(posted), context).value == 1.5
     second = measure("replies_minutes_late", Subject(ana), context, replies=2)
     assert second.value == 61  # Monday 01:00 against Sunday 23:59
     third = measure("replies_days_late", Subject(ana), context, replies=3)
