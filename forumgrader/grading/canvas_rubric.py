@@ -121,7 +121,7 @@ def rubrics_from_canvas_csv(text: str, source: str = "rubric.csv") -> list[Rubri
             continue
         if ranged.lower() not in ("", "true", "false"):
             problems.append(f"{where}: Criteria Enable Range: expected true or false, got {ranged!r}")
-        ratings = []
+        ratings: list[_Rating] = []
         for start in range(4, len(row), 3):
             cells = [*row[start : start + 3], "", ""][:3]
             if not any(cell.strip() for cell in cells):

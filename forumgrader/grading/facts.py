@@ -271,6 +271,7 @@ def _main_post(
         if post.parent_id is None:
             return post
     for post in own:
-        if not post.private and author_of.get(post.parent_id) in staff:  # type: ignore[arg-type]
+        parent_author = author_of.get(post.parent_id) if post.parent_id is not None else None
+        if not post.private and parent_author is not None and parent_author in staff:
             return post
     return None

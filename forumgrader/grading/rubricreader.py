@@ -5,10 +5,11 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from enum import StrEnum
 from typing import Any
 
 from forumgrader.grading.measures import MEASURES, Param, Scope
-from forumgrader.grading.rubric import AppliesTo
+from forumgrader.grading.rubric import AppliesTo, Params
 
 TOP_KEYS = ("name", "title", "description", "timezone", "due", "prompt", "prompt_threshold", "criteria")
 DUE_KEYS = ("initial", "replies", "initial_days_before_replies", "replies_days_after_initial")
@@ -92,7 +93,7 @@ class Reader:
             return default
         return value
 
-    def choice(self, table: dict[str, Any], key: str, enum: type, default: Any, prefix: str = "") -> Any:
+    def choice(self, table: dict[str, Any], key: str, enum: type[StrEnum], default: Any, prefix: str = "") -> Any:
         value = table.get(key, default)
         try:
             return enum(value)
@@ -100,7 +101,7 @@ class Reader:
             self.expected(prefix + key, "one of " + ", ".join(f'"{m.value}"' for m in enum), value)
             return default
 
-    def params(self, given: dict[str, Any], measure: str, prefix: str, reserved: tuple[str, ...]) -> tuple:
+    def params(self, given: dict[str, Any], measure: str, prefix: str, reserved: tuple[str, ...]) -> Params:
         known = MEASURES[measure].params
         self.unknown({k: v for k, v in given.items() if k not in reserved}, set(known), prefix)
         found = []

@@ -9,7 +9,7 @@ from forumgrader.grading.facts import PostFacts, SourceFacts, Standing, Verdict
 from forumgrader.grading.measures.registry import Context, Measured, Param, Scope, measure, plural
 
 _SEVERITY_WORDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
-_VERDICT_WORDS = {
+_VERDICT_WORDS: dict[str | None, str] = {
     Verdict.WRONG_DOI: "its DOI leads to another work",
     Verdict.BROKEN_DOI: "its DOI does not resolve",
     Verdict.NOT_FOUND: "we could not find it",
@@ -45,7 +45,7 @@ def sources_cited(post: PostFacts, context: Context, as_reply: bool) -> Measured
 def _why_not_credible(source: SourceFacts) -> str:
     if source.retracted:
         return "retracted"
-    return _VERDICT_WORDS.get(source.verdict, "flagged") + " (confirmed by a TA)"  # type: ignore[call-overload]
+    return _VERDICT_WORDS.get(source.verdict, "flagged") + " (confirmed by a TA)"
 
 
 def _provisional(sources: list[SourceFacts]) -> frozenset[str]:
@@ -114,7 +114,7 @@ def sources_peer_reviewed(post: PostFacts, context: Context, as_reply: bool) -> 
 def _flag_words(source: SourceFacts) -> str:
     if source.retracted:
         return "retracted"
-    return _VERDICT_WORDS.get(source.verdict, "flagged")  # type: ignore[call-overload]
+    return _VERDICT_WORDS.get(source.verdict, "flagged")
 
 
 @measure(
