@@ -221,9 +221,10 @@ def _label(reference: Reference) -> str:
     return label_of([author.family for author in fields.authors], fields.year, fields.title)
 
 
-def _when(post: PostFacts) -> tuple[bool, datetime | None, str]:
-    # posts without a time sort last; ties keep a stable order by id
-    return (post.created_at is None, post.created_at, str(post.post_id))
+def _when(post: PostFacts) -> tuple[bool, datetime | None, int, str]:
+    # posts without a time sort last; ties go to the lower id, numerically when ids are numbers
+    number = post.post_id if isinstance(post.post_id, int) else 0
+    return (post.created_at is None, post.created_at, number, str(post.post_id))
 
 
 def participations(
