@@ -1,0 +1,113 @@
+"""`forumgrader check`: a draft's citations read and each reference verified against Crossref."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from forumgrader import store
+from forumgrader.citations import analyse
+from forumgrader.citations.model import CitationReport
+from forumgrader.citations.report import report_to_json, report_to_text
+from forumgrader.crossref.batch import verify_references
+from forumgrader.crossref.bibtex import references_from_bibtex, to_bibtex
+from forumgrader.crossref.matching import verify
+from forumgrader.crossref.model import Check, MetadataSource
+from forumgrader.crossref.report import checks_to_text, report_with_checks
+from forumgrader.discussions.documents import document_text
+from forumgrader.discussions.model import ExportError
+from forumgrader.store.crossref_cache import metadata_source
+from forumgrader.store.models import Post
+
+
+def crossref_config(config: Mapping[str, Any], url: str | None, mailto: str | None) -> dict[str, Any]:
+    """Return the configuration with the command line's Crossref address and contact applied."""
+    settings = dict(config)
+    if url:
+        settings["CROSSREF_URL"], settings["METADATA_SOURCE"] = url, "crossref"
+    if mailto:
+        settings["CROSSREF_MAILTO"], settings["METADATA_SOURCE"] = mailto, "crossref"
+    return settings
+
+
+def configured_source(url: str | None, mailto: str | None) -> MetadataSource:
+    """Return the metadata source the configuration names, with the database cache, as the options adjust it."""
+    try:
+        return metadata_source(crossref_config(current_app.config, url, mailto), store.database())
+    except ValueError as error:
+        raise click.ClickException(f"{error}. Fix FORUMGRADER_METADATA_SOURCE or pass --crossref-url.") from error
+
+
+def _report(path: str) -> CitationReport:
+    """Read what to check ("-" for stdin, "post:ID", a .bib export, or a draft) and return its citation report."""
+    if path == "-":
+        return analyse(document_text(sys.stdin.buffer.read(), ""))
+    if path.startswith("post:"):
+        number = path.removeprefix("post:")
+        post = store.session().get(Post, int(number)) if number.isdigit() else None
+        if post is None:
+            raise click.ClickException(f"There is no post {number!r}: list a topic's posts in the web view.")
+        return analyse(post.body_text)
+    file = Path(path)
+    if not file.is_file():
+        raise click.ClickException(f"{path} is not a file: give a draft (.txt, .md, .html, .docx), a .bib, or post:ID.")
+    data = file.read_bytes()
+    if file.suffix.lower() == ".bib":
+        return CitationReport(references=tuple(references_from_bibtex(data.decode("utf-8", errors="replace"))))
+    try:
+        return analyse(document_text(data, file.name))
+    except ExportError as error:
+        raise click.ClickException(str(error)) from error
+
+
+@click.command("check")
+@click.argument("path")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (the shape of the API).")
+@click.option("--crossref-url", metavar="URL", help="Ask this Crossref-compatible server (default: configuration).")
+@click.option("--mailto", metavar="EMAIL", help="Contact address sent to Crossref (its polite pool).")
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="Only read the citations; ask no server. The JSON is then the analysis alone, without verdict keys.",
+)
+@click.option(
+    "--bibtex",
+    "bibtex_out",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Also write the references as BibTeX, built from the matched Crossref records.",
+)
+@with_appcontext
+def check(
+    path: str, as_json: bool, crossref_url: str | None, mailto: str | None, offline: bool, bibtex_out: Path | None
+) -> None:
+    """Check the citations of PATH: a draft (.txt, .md, .html, .docx), '-' for stdin, post:ID, or a .bib export.
+
+    Reads the reference list and the in-text citations, then verifies each reference against Crossref: verified,
+    mismatch (with what differs), wrong_doi, broken_doi, not_found, not_indexed, or unchecked when Crossref could not
+    be reached. The exit status is 0 whatever the verdicts; it is non-zero only when the check itself failed.
+    """
+    report = _report(path)
+    checks: list[Check] | None = None
+    if not offline:
+        source = configured_source(crossref_url, mailto)
+        workers = int(current_app.config["CROSSREF_CONCURRENCY"])
+        checks = verify_references(report.references, source, verify=verify, workers=workers)
+    if bibtex_out is not None:
+        bibtex_out.write_text(to_bibtex(report.references, checks), encoding="utf-8")
+    if as_json:
+        data = report_to_json(report) if checks is None else report_with_checks(report, checks)
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    click.echo(report_to_text(report), nl=False)
+    if checks is not None:
+        click.echo(checks_to_text(report, checks), nl=False)
+
+
+commands = [check]
