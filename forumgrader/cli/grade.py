@@ -115,7 +115,8 @@ def grade(topic_id: int, rubric_name: str | None, now: datetime, as_json: bool, 
         for g in graded:
             status = "final" if not g.score.provisional else "provisional"
             if g.score.awaiting:
-                status += f": {g.score.awaiting} reference{'s' if g.score.awaiting != 1 else ''} await review"
+                count = g.score.awaiting
+                status += f": {count} reference{'s await' if count != 1 else ' awaits'} review"
             click.echo(f"  {g.person.display_name:{width}}  {points_text(g.score.total):>6}/"
                        f"{points_text(g.score.possible):<4} {status}")  # fmt: skip
         click.echo(f"{len(graded)} students graded; `--json` shows every criterion and its reasons.")
