@@ -1,4 +1,4 @@
-"""Acceptance on the seed documents in ../shared/seeds (the discussion 000 is split into its four posts here)."""
+"""Acceptance on the bundled seed documents; the discussion 000 is split into its four posts here."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ import pytest
 from forumgrader.citations import analyse
 from forumgrader.citations.model import CitationReport
 
-SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
-pytestmark = pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is not beside the repository")
+SEEDS = Path(__file__).resolve().parents[2] / "forumgrader" / "samples" / "seeds"
 
 
 def _posts() -> dict[str, str]:
