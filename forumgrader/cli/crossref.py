@@ -13,7 +13,7 @@ from forumgrader import store
 from forumgrader.crossref.localserver import serve_in_thread
 from forumgrader.crossref.snapshot import SnapshotFormatError, bundled_files, read_files
 from forumgrader.store.crossref_cache import cache_size
-from forumgrader.store.snapshot import load_snapshot, snapshot_size
+from forumgrader.store.snapshot import load_snapshot, refresh_statistics, snapshot_size
 
 
 @click.group("crossref")
@@ -44,6 +44,7 @@ def load(files: tuple[Path, ...], complete: bool) -> None:
             'or API answers with a "message".'
         ) from error
     session.commit()
+    refresh_statistics(store.database())
     click.echo(f"Loaded {counts.records} records ({counts.added} new, {counts.replaced} replaced).")
     if counts.skipped:
         click.echo(f"Skipped {counts.skipped} records without a usable DOI.")

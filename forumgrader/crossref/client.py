@@ -100,7 +100,12 @@ def _is_not_found(error: Exception) -> bool:
 
 
 class CrossrefSource:
-    """A MetadataSource on Crossref's REST API, shared limits, retries with backoff; 403 blocks the batch."""
+    """A MetadataSource on Crossref's REST API, shared limits, retries with backoff; 403 blocks the batch.
+
+    `retries` is how many times a request is tried again after a 429, a 5xx, a timeout or a connection error (so at
+    most retries + 1 attempts); the wait is what Retry-After asks (up to `max_retry_after`, beyond which the lookup
+    fails at once), else exponential backoff with full jitter: rng() * min(max_delay, base_delay * 2**attempt).
+    """
 
     def __init__(
         self,

@@ -265,7 +265,7 @@ class LocalCrossref:
         self._thread = threading.Thread(target=server.serve_forever, args=(0.05,), name="local-crossref", daemon=True)
         self._thread.start()
         host, port = server.server_address[:2]
-        self.url = f"http://{host}:{port}"
+        self.url = f"http://{host!s}:{port}"
 
     def configure(self, **changes: Any) -> None:
         """Change faults or limits: fail=503|429|403|None, fail_times=N, retry_after=S, latency=S, limits={...}."""

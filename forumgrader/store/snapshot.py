@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import case, delete, desc, func, insert, literal, select, union_all
+from sqlalchemy import Table, case, delete, desc, func, insert, literal, select, text, union_all
 from sqlalchemy.orm import Session
 
 from forumgrader.citations.doi import normalise_doi
@@ -68,7 +68,7 @@ def load_snapshot(
         replaced += len(held)
         added += len(by_doi) - len(held)
         session.execute(
-            insert(SnapshotWork),
+            insert(cast(Table, SnapshotWork.__table__)),
             [
                 {"doi": doi, "title": _title(record), "record": dict(record), "loaded_at": now}
                 for doi, record in by_doi.items()
@@ -76,11 +76,24 @@ def load_snapshot(
         )
         words = [{"token": word, "doi": doi} for doi, record in by_doi.items() for word in set(record_tokens(record))]
         if words:
-            session.execute(insert(SnapshotToken), words)
+            session.execute(insert(cast(Table, SnapshotToken.__table__)), words)  # Core: no ORM bookkeeping per row
     counts = LoadCounts(added=added, replaced=replaced, skipped=skipped)
     session.add(SnapshotLoad(source=source, records=counts.records, complete=complete, loaded_at=now))
     session.flush()
     return counts
+
+
+def refresh_statistics(database: Database) -> None:
+    """Let the database plan searches on fresh numbers after a load (PostgreSQL: VACUUM ANALYZE, SQLite: ANALYZE)."""
+    # After a bulk load PostgreSQL has neither statistics nor a visibility map until autovacuum passes, and counts
+    # the words of a search with heap scans (about 300 ms per search at 100,000 records instead of about 40 ms).
+    tables = f"{SnapshotWork.__tablename__}, {SnapshotToken.__tablename__}"
+    if database.engine.dialect.name == "postgresql":
+        with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text(f"VACUUM (ANALYZE) {tables}"))
+    else:
+        with database.engine.begin() as connection:
+            connection.execute(text("ANALYZE"))
 
 
 def _title(record: Mapping[str, Any]) -> str:
