@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
 from huey.consumer import Consumer
-from sqlalchemy import select
+from huey.exceptions import CancelExecution
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from forumgrader import store
@@ -19,11 +19,22 @@ from forumgrader.store.models import Job
 
 log = logging.getLogger(__name__)
 EXTENSION = "forumgrader.huey"
+RETRIES = 2
+RETRY_DELAY_SECONDS = 10
 
 # A job kind is a function (session, job, progress) -> None; progress(done, total, message) records how far it got.
 Progress = Callable[[int, int, str], None]
 JobFunction = Callable[[Session, Job, Progress], None]
 KINDS: dict[str, JobFunction] = {}
+QUEUES: dict[str, Callable[[Flask], Huey]] = {
+    "sqlite": lambda app: SqliteHuey("forumgrader", filename=f"{app.instance_path}/jobs.sqlite", results=False),
+    "redis": lambda app: RedisHuey("forumgrader", url=app.config["REDIS_URL"], results=False),
+    "immediate": lambda app: MemoryHuey("forumgrader", immediate=True, results=False),
+}
+
+
+class JobFailed(Exception):
+    """A job's own reason to stop (bad input, nothing to do): shown to the user as is, and not retried."""
 
 
 def kind(name: str) -> Callable[[JobFunction], JobFunction]:
@@ -39,19 +50,15 @@ def kind(name: str) -> Callable[[JobFunction], JobFunction]:
 def init_app(app: Flask) -> None:
     """Create the queue the configuration asks for and register the one task that runs jobs."""
     mode = app.config["TASK_QUEUE"]
-    if mode == "redis":
-        huey: Huey = RedisHuey("forumgrader", url=app.config["REDIS_URL"])
-    elif mode == "immediate":
-        huey = MemoryHuey("forumgrader", immediate=True)
-    elif mode == "sqlite":
-        huey = SqliteHuey("forumgrader", filename=f"{app.instance_path}/jobs.sqlite")
-    else:
-        raise ValueError(f"TASK_QUEUE={mode!r}: use sqlite, redis or immediate")
+    if mode not in QUEUES:
+        raise ValueError(f"TASK_QUEUE={mode!r}: use {', '.join(QUEUES)}")
+    huey = QUEUES[mode](app)
+    retries = 0 if mode == "immediate" else RETRIES  # nothing would ever run a retry scheduled in immediate mode
 
-    @huey.task(retries=2, retry_delay=10, context=True)
+    @huey.task(retries=retries, retry_delay=RETRY_DELAY_SECONDS, context=True)
     def run(job_id: int, task: Any = None) -> None:
         with app.app_context():
-            execute(job_id)
+            execute(job_id, retries_left=task.retries if task is not None else 0)
 
     app.extensions[EXTENSION] = (huey, run)
 
@@ -72,14 +79,11 @@ def enqueue(job: Job) -> None:
     run(job.id)
 
 
-def execute(job_id: int) -> None:
+def execute(job_id: int, *, retries_left: int = 0) -> None:
     """Run one job to the end, recording progress, success or the reason it failed."""
     database = store.database()
-    with database.session() as session:
-        job = session.get(Job, job_id)
-        if job is None or job.status == "done":
-            return
-        job.status, job.started_at, job.attempts, job.error = "running", utcnow(), job.attempts + 1, ""
+    if not _claim(job_id):
+        return  # done, failed for good, or already taken by another worker (a job may be queued twice on resume)
     with database.sessions() as session:
         job = session.get(Job, job_id)
         assert job is not None
@@ -92,36 +96,83 @@ def execute(job_id: int) -> None:
         try:
             KINDS[job.kind](session, job, progress)
             session.commit()
-        except Exception as error:  # a job's failure is recorded for the user, then re-raised for huey's retry
+        except JobFailed as error:
             session.rollback()
-            _finish(job_id, "failed", error=f"{type(error).__name__}: {error}")
+            _finish(job_id, "failed", error=str(error))
+            raise CancelExecution(retry=False) from error
+        except Exception as error:  # recorded for the user, then re-raised so huey retries it
+            session.rollback()
+            reason = f"{type(error).__name__}: {error}"
+            if retries_left > 0:
+                _finish(job_id, "queued", error=reason, message="This attempt failed; trying again shortly.")
+            else:
+                _finish(job_id, "failed", error=reason)
             log.exception("job %s failed", job_id)
             raise
     _finish(job_id, "done")
 
 
-def _finish(job_id: int, status: str, error: str = "") -> None:
+def _claim(job_id: int) -> bool:
+    """Mark a queued job as running, atomically, so that two workers never run the same job."""
+    with store.database().session() as session:
+        claimed = session.scalar(
+            update(Job)
+            .where(Job.id == job_id, Job.status == "queued")
+            .values(status="running", started_at=utcnow(), attempts=Job.attempts + 1, error="")
+            .returning(Job.id)
+        )
+        return claimed is not None
+
+
+def _finish(job_id: int, status: str, *, error: str = "", message: str | None = None) -> None:
     with store.database().session() as session:
         job = session.get(Job, job_id)
         if job is not None:
-            job.status, job.error, job.finished_at = status, error, utcnow()
+            job.status, job.error = status, error
+            job.finished_at = None if status == "queued" else utcnow()
+            if message is not None:
+                job.message = message
+
+
+def percent(job: Job) -> int | None:
+    """Return how far a job got, 0-100, or None while its size is unknown."""
+    if job.status == "done":
+        return 100
+    if job.total <= 0:
+        return None
+    return min(100, round(100 * job.done / job.total))
 
 
 def resume_interrupted(app: Flask) -> int:
     """Queue again the jobs a restart cut short (queued or running); their work is idempotent."""
-    with app.app_context(), store.database().session() as session:
-        stale = session.scalars(select(Job).where(Job.status.in_(("queued", "running")))).all()
-        ids = [job.id for job in stale]
     with app.app_context():
+        with store.database().session() as session:
+            session.execute(
+                update(Job).where(Job.status == "running").values(status="queued", message="Resumed after a restart.")
+            )
+            ids = list(session.scalars(select(Job.id).where(Job.status == "queued").order_by(Job.id)))
         _huey, run = app.extensions[EXTENSION]
         for job_id in ids:
             run(job_id)
     return len(ids)
 
 
+class EmbeddedConsumer(Consumer):
+    """A huey consumer that runs beside the web server: the server, not huey, owns the process's signals."""
+
+    def _set_signal_handlers(self) -> None:
+        pass
+
+
 def start_worker(app: Flask, *, threads: int | None = None) -> Consumer:
-    """Start a huey consumer in this process's threads (embedded mode) and return it."""
+    """Start a huey consumer on threads of this process (embedded mode) and return it; stop it with `stop()`."""
     huey, _run = app.extensions[EXTENSION]
-    consumer = huey.create_consumer(workers=threads or app.config["WORKER_THREADS"], worker_type="thread")
-    threading.Thread(target=consumer.start, name="forumgrader-worker", daemon=True).start()
+    consumer = EmbeddedConsumer(huey, workers=threads or app.config["WORKER_THREADS"], worker_type="thread")
+    consumer.start()
     return consumer
+
+
+def run_worker(app: Flask, *, threads: int | None = None) -> None:
+    """Run a huey consumer in the foreground until Ctrl-C or SIGTERM (the `forumgrader worker` command)."""
+    huey, _run = app.extensions[EXTENSION]
+    huey.create_consumer(workers=threads or app.config["WORKER_THREADS"], worker_type="thread").run()
