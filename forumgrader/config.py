@@ -39,6 +39,8 @@ DEFAULTS: dict[str, Any] = {
     "SELF_CHECK_RATE_LIMIT": "30 per minute;300 per hour",
     "RATELIMIT_STORAGE_URI": "memory://",
     "DEFAULT_RUBRIC": "graduate-discussion",  # grading: a shipped rubric name or a rubric file path
+    # sign-in
+    "SIGN_IN_RATE_LIMIT": "10 per minute;50 per hour",  # failed sign-ins per client address
 }
 
 

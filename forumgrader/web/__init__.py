@@ -1,9 +1,21 @@
-"""The web layer: blueprints for instructors, students, reviewers and the JSON API."""
+"""The web layer: pages for instructors, students and reviewers, and the JSON API, behind one access table."""
 
 from __future__ import annotations
 
 from flask import Flask
 
+from forumgrader.web import access, api, auth, courses, errors, jobs, limits, security, templating
+
+BLUEPRINTS = (auth.blueprint, courses.blueprint, jobs.blueprint)
+
 
 def init_app(app: Flask) -> None:
-    """Register the blueprints, sign-in, CSRF protection and rate limits."""
+    """Register sign-in, CSRF protection, security headers, error pages, the blueprints, access rules, rate limits."""
+    security.init_app(app)
+    errors.init_app(app, wants_json=api.is_api_request)
+    templating.init_app(app)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    api.init_app(app)
+    access.init_app(app)
+    limits.init_app(app)  # last: it wraps the views that declare a named limit

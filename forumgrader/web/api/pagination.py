@@ -1,0 +1,67 @@
+"""Long lists come in pages: ?page=1&per_page=50, answered as {items, page, per_page, total, pages}."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVarTuple
+
+from flask import request
+from sqlalchemy import Select, func, select
+
+from forumgrader import store
+from forumgrader.web.api.spec import Parameter, Schema
+from forumgrader.web.errors import fail
+
+Columns = TypeVarTuple("Columns")
+DEFAULT_PER_PAGE = 50
+MAX_PER_PAGE = 200
+PAGE_PARAMETERS = (
+    Parameter("page", "Which page, from 1.", {"type": "integer", "minimum": 1, "default": 1}),
+    Parameter(
+        "per_page",
+        f"How many items per page, at most {MAX_PER_PAGE}.",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": DEFAULT_PER_PAGE},
+    ),
+)
+
+
+def page_of(item: Schema) -> Schema:
+    """Return the schema of a page of items."""
+    return {
+        "type": "object",
+        "required": ["items", "page", "per_page", "total", "pages"],
+        "additionalProperties": False,
+        "properties": {
+            "items": {"type": "array", "items": item},
+            "page": {"type": "integer", "minimum": 1},
+            "per_page": {"type": "integer", "minimum": 1},
+            "total": {"type": "integer", "minimum": 0},
+            "pages": {"type": "integer", "minimum": 0},
+        },
+    }
+
+
+def _whole_number(name: str, default: int, maximum: int | None = None) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or int(raw) < 1 or (maximum is not None and int(raw) > maximum):
+        limit = f" and {maximum} or fewer" if maximum is not None else ""
+        fail(400, f"`{name}` must be a whole number of 1 or more{limit}; got {raw!r}.", code="invalid_parameter")
+    return int(raw)
+
+
+def paginate(statement: Select[*Columns], write: Callable[[tuple[*Columns]], dict[str, Any]]) -> dict[str, Any]:
+    """Answer one page of a statement's rows, as the request's page and per_page ask."""
+    page = _whole_number("page", 1)
+    per_page = _whole_number("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
+    session = store.session()
+    total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
+    rows = session.execute(statement.limit(per_page).offset((page - 1) * per_page)).all()
+    return {
+        "items": [write(row) for row in rows],
+        "page": page,
+        "per_page": per_page,
+        "total": total,
+        "pages": -(-total // per_page),
+    }

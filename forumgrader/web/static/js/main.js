@@ -1,0 +1,6 @@
+// Progressive enhancement for every page: pages work without it.
+import { followJobs } from "./progress.js";
+import { showLocalTimes } from "./localtime.js";
+
+showLocalTimes(document);
+followJobs(document);
