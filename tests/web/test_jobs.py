@@ -1,0 +1,169 @@
+"""Background jobs: progress is stored, failures say why, interrupted jobs resume, a job never runs twice at once."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from forumgrader import create_app, jobs
+from forumgrader.store.models import Job
+
+Runs = list[int]
+
+
+@pytest.fixture
+def runs(monkeypatch: pytest.MonkeyPatch) -> Runs:
+    """Register test job kinds; the list records each run's job id."""
+    seen: Runs = []
+
+    def count(session: Session, job: Job, progress: jobs.Progress) -> None:
+        seen.append(job.id)
+        total = job.params.get("total", 3)
+        for done in range(1, total + 1):
+            time.sleep(job.params.get("pause", 0))
+            progress(done, total, f"{done} of {total} posts checked")
+
+    def refuse(session: Session, job: Job, progress: jobs.Progress) -> None:
+        seen.append(job.id)
+        raise jobs.JobFailed("This export has no posts: export the discussion again with its replies.")
+
+    def flaky(session: Session, job: Job, progress: jobs.Progress) -> None:
+        seen.append(job.id)
+        if len(seen) == 1:
+            raise ConnectionError("the database went away")
+        progress(1, 1, "1 of 1 posts checked")
+
+    for name, function in {"test-count": count, "test-refuse": refuse, "test-flaky": flaky}.items():
+        monkeypatch.setitem(jobs.KINDS, name, function)
+    return seen
+
+
+def start(app: Flask, kind: str, **params: Any) -> int:
+    with app.app_context():
+        database = app.extensions["forumgrader.db"]
+        with database.session() as session:
+            job = jobs.submit(session, kind, params=params)
+        jobs.enqueue(job)
+        return job.id
+
+
+def job_row(app: Flask, job_id: int) -> Job:
+    with app.extensions["forumgrader.db"].sessions() as session:
+        found = session.get(Job, job_id)
+        assert found is not None
+        return found
+
+
+def wait_for(app: Flask, job_id: int, statuses: set[str], seconds: float = 15) -> Job:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        job = job_row(app, job_id)
+        if job.status in statuses:
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} is still {job_row(app, job_id).status}")
+
+
+def test_a_job_records_its_progress_and_finishes(app: Flask, runs: Runs) -> None:
+    job = job_row(app, start(app, "test-count", total=4))
+    assert (job.status, job.done, job.total, job.message) == ("done", 4, 4, "4 of 4 posts checked")
+    assert job.attempts == 1 and job.started_at is not None and job.finished_at is not None
+    assert jobs.percent(job) == 100
+
+
+def test_a_job_that_refuses_says_why_and_is_not_retried(app: Flask, runs: Runs) -> None:
+    job = job_row(app, start(app, "test-refuse"))
+    assert job.status == "failed"
+    assert job.error == "This export has no posts: export the discussion again with its replies."
+    assert job.attempts == 1
+
+
+def test_an_unexpected_failure_is_recorded_with_its_reason(app: Flask, runs: Runs) -> None:
+    job = job_row(app, start(app, "test-flaky"))
+    assert (job.status, job.error) == ("failed", "ConnectionError: the database went away")  # immediate: no retry
+
+
+def test_percent_is_unknown_until_the_size_of_the_work_is() -> None:
+    assert jobs.percent(Job(status="running", done=0, total=0)) is None
+    assert jobs.percent(Job(status="running", done=1, total=3)) == 33
+    assert jobs.percent(Job(status="done", done=0, total=0)) == 100
+
+
+@pytest.fixture
+def queued_app(
+    app_config: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[[], Flask]]:
+    """Build apps on the embedded SQLite queue (as `forumgrader serve` runs), sharing one instance folder."""
+    monkeypatch.setenv("FORUMGRADER_INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.setattr(jobs, "RETRY_DELAY_SECONDS", 0)
+    built: list[Flask] = []
+
+    def build() -> Flask:
+        built.append(create_app({**app_config, "TASK_QUEUE": "sqlite"}))
+        return built[-1]
+
+    yield build
+    for application in built:
+        application.extensions["forumgrader.db"].dispose()
+
+
+@pytest.fixture
+def worker() -> Iterator[Callable[[Flask], None]]:
+    consumers = []
+
+    def run(application: Flask) -> None:
+        consumers.append(jobs.start_worker(application, threads=2))
+
+    yield run
+    for consumer in consumers:
+        consumer.stop(graceful=True)
+
+
+def test_the_embedded_worker_runs_queued_jobs(queued_app: Callable[[], Flask], worker: Any, runs: Runs) -> None:
+    app = queued_app()
+    job_id = start(app, "test-count", total=3)
+    assert job_row(app, job_id).status == "queued"  # nothing runs it until a worker does
+    worker(app)
+    job = wait_for(app, job_id, {"done", "failed"})
+    assert (job.status, job.done, job.total) == ("done", 3, 3)
+
+
+def test_a_failed_attempt_is_retried_and_its_reason_kept_until_then(
+    queued_app: Callable[[], Flask], worker: Any, runs: Runs
+) -> None:
+    app = queued_app()
+    worker(app)
+    job = wait_for(app, start(app, "test-flaky"), {"done", "failed"})
+    assert (job.status, job.attempts, job.error) == ("done", 2, "")
+    assert len(runs) == 2
+
+
+def test_jobs_a_restart_cut_short_are_resumed(queued_app: Callable[[], Flask], worker: Any, runs: Runs) -> None:
+    before = queued_app()
+    with before.app_context(), before.extensions["forumgrader.db"].session() as session:
+        crashed = Job(kind="test-count", status="running", done=1, total=3, attempts=1, params={"total": 3})
+        lost = Job(kind="test-count", params={"total": 2})  # recorded, but never reached the queue
+        session.add_all([crashed, lost])
+    after = queued_app()  # the restart
+    assert jobs.resume_interrupted(after) == 2
+    worker(after)
+    resumed = wait_for(after, crashed.id, {"done", "failed"})
+    assert (resumed.status, resumed.done, resumed.attempts) == ("done", 3, 2)
+    assert wait_for(after, lost.id, {"done", "failed"}).status == "done"
+
+
+def test_a_job_queued_twice_runs_once(queued_app: Callable[[], Flask], worker: Any, runs: Runs) -> None:
+    app = queued_app()
+    job_id = start(app, "test-count", total=2, pause=0.2)
+    with app.app_context():
+        jobs.enqueue(job_row(app, job_id))  # e.g. resumed while the first copy was still queued
+    worker(app)
+    wait_for(app, job_id, {"done", "failed"})
+    time.sleep(0.5)  # give the second copy time to be picked up, and refused
+    assert runs == [job_id]
