@@ -6,8 +6,8 @@ not yet checked stays `unchecked` too. Both are tried again by a later run.
 `workers` is how many references are verified at once, not how many requests run at once: the source's limiter caps
 that at CROSSREF_CONCURRENCY whatever the number of threads. A thread waiting for its turn at the slow search class
 holds no connection, so twice the concurrency keeps searches and lookups both busy; with exactly the concurrency,
-threads pile up behind the search pace while the lookup pace goes unused (tests/bench/bench_throughput.py: 1.28x the
-time the limits allow with 3 workers, 1.02x with 6).
+threads pile up behind the search pace while the lookup pace goes unused (tests/bench/bench_throughput.py: 1.12x to
+1.28x the time the limits allow with 3 workers, depending on the machine's load; 1.00x to 1.02x with 6).
 """
 
 from __future__ import annotations

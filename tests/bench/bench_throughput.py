@@ -139,11 +139,12 @@ def choose_verify() -> tuple[Any, str]:
 
 
 def allowed_seconds(lookups: int, searches: int, latency: float) -> float:
-    """Return the shortest time the limits allow for these requests: the slowest class or the concurrency cap."""
+    """Return the shortest time the limits allow for these requests: the last slot of the slower class (or the
+    concurrency cap, whichever binds), plus the last answer's latency."""
     return (
         max(
-            lookups / LIMITS.lookups_per_second,
-            searches / LIMITS.searches_per_second,
+            max(lookups - 1, 0) / LIMITS.lookups_per_second,
+            max(searches - 1, 0) / LIMITS.searches_per_second,
             (lookups + searches) * latency / LIMITS.concurrency,
         )
         + latency
