@@ -89,6 +89,20 @@ def test_an_unexpected_failure_is_recorded_with_its_reason(app: Flask, runs: Run
     assert (job.status, job.error) == ("failed", "ConnectionError: the database went away")  # immediate: no retry
 
 
+def test_a_job_of_a_kind_this_worker_does_not_know_fails_with_the_reason(app: Flask, runs: Runs) -> None:
+    with app.app_context(), app.extensions["forumgrader.db"].session() as session:
+        job = Job(kind="from-a-newer-version")
+        session.add(job)
+    with app.app_context():
+        jobs.enqueue(job)
+    found = job_row(app, job.id)
+    assert found.status == "failed"
+    assert (
+        found.error
+        == "This worker cannot run 'from-a-newer-version' jobs: run the same forumgrader version everywhere."
+    )
+
+
 def test_percent_is_unknown_until_the_size_of_the_work_is() -> None:
     assert jobs.percent(Job(status="running", done=0, total=0)) is None
     assert jobs.percent(Job(status="running", done=1, total=3)) == 33
