@@ -23,6 +23,7 @@ from forumgrader.crossref.model import Check, MetadataSource
 from forumgrader.crossref.report import checks_to_text, report_with_checks
 from forumgrader.discussions.documents import document_text
 from forumgrader.discussions.model import ExportError
+from forumgrader.store.checks import verify_workers
 from forumgrader.store.crossref_cache import metadata_source
 from forumgrader.store.models import Post
 
@@ -97,7 +98,7 @@ def check(
     checks: list[Check] | None = None
     if not offline:
         source = configured_source(crossref_url, mailto)
-        workers = int(current_app.config["CROSSREF_CONCURRENCY"])
+        workers = verify_workers(current_app.config)
         checks = verify_references(report.references, source, verify=verify, workers=workers)
     if bibtex_out is not None:
         bibtex_out.write_text(to_bibtex(report.references, checks), encoding="utf-8")

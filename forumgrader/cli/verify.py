@@ -11,7 +11,7 @@ from tqdm import tqdm
 from forumgrader import store
 from forumgrader.cli.check import configured_source
 from forumgrader.store import pipeline  # noqa: F401  (registers the check_topic job kind for `forumgrader worker`)
-from forumgrader.store.checks import analyse_topic, verify_topic
+from forumgrader.store.checks import analyse_topic, verify_topic, verify_workers
 from forumgrader.store.models import Topic
 
 
@@ -36,7 +36,7 @@ def verify_command(topic_id: int | None, crossref_url: str | None, mailto: str |
     if read:
         click.echo(f"Read the reference lists of {read} posts.")
     source = configured_source(crossref_url, mailto)
-    workers = int(current_app.config["CROSSREF_CONCURRENCY"])
+    workers = verify_workers(current_app.config)
     bar = tqdm(total=0, unit="ref", desc="Checking references", disable=None, leave=False)
 
     def progress(done: int, total: int) -> None:

@@ -16,7 +16,9 @@ from forumgrader.crossref.normal import contains, fold, normalise, reference_str
 INFO, WARNING = "info", "warning"
 _ET_AL = re.compile(r"\bet\.?\s?al\b|\.\.\.|…", re.IGNORECASE)
 _PARTICLES = frozenset(re.findall(r"\w+", "de la le du des del della di da dos das van von der den ter ten op zu d l"))
-_INITIALS = re.compile(r"(?:[^\W\d_]{1,2}(?:[.\s-]+|$)){1,4}")  # "R. R.", "J.-P.", "Th."; not "S. McDonald"
+_INITIALS = re.compile(r"(?:[^\W\d_](?:[.\s-]+|$)){1,4}")  # "R. R.", "J.-P."; not "S. McDonald", nor "X. Ru"
+# Words of a family name that are not the name itself: "Melo Júnior" is Melo.
+_SUFFIXES = frozenset({"junior", "jr", "filho", "neto", "sobrinho", "senior", "sr", "ii", "iii"})
 APA_LIST_LIMIT = 20  # APA 7 lists up to 20 authors, then "...", then the last one
 
 
@@ -85,10 +87,10 @@ def _forms(author: RecordAuthor) -> list[str]:
     """Return the ways a reference may write an author's name, normalised: "de la Rie" also as "rie"."""
     if not author.family:
         return [normalise(author.name)]
-    forms = [normalise(author.family), " ".join(_family_words(author.family))]
-    words = author.family.split()
-    if len(words) > 1:  # "García Márquez" cited as "García"
-        forms.extend(normalise(w) for w in words if len(fold(w)) >= 3)
+    words = [w for w in _family_words(author.family) if w not in _SUFFIXES]
+    forms = [normalise(author.family), " ".join(_family_words(author.family)), " ".join(words)]
+    if len(words) > 1 and len(words[0]) >= 3:  # "García Márquez" cited as "García"
+        forms.append(words[0])
     return [form for form in dict.fromkeys(forms) if form]
 
 
@@ -107,7 +109,8 @@ def consume(string: str, author: RecordAuthor) -> str | None:
 
 def _closest_word(string: str, author: RecordAuthor, exclude: set[str]) -> str:
     """Return the word of the string most like the author's family name, if it looks like a misspelling of it."""
-    target = fold(author.family or author.name)
+    words = [w for w in _family_words(author.family) if w not in _SUFFIXES] if author.family else []
+    target = "".join(words) or fold(author.family or author.name)
     best, best_score = "", 0.0
     for word in set(string.split()) - exclude:
         score = similarity(word, target)
@@ -132,7 +135,7 @@ def author_differences(reference: Reference, work: Work) -> list[Difference]:
     if not recorded:
         return []
     cited = reference.fields.authors
-    text = reference.clean or reference.text
+    text = f"{reference.text} {reference.clean}"  # the analysis writes "…" as "." in the clean text
     string = reference_string(reference)
     exclude = set(normalise(f"{work.title} {work.container}").split())
     found: list[Difference] = []

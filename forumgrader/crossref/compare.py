@@ -229,12 +229,10 @@ def differences(reference: Reference, work: Work) -> tuple[Difference, ...]:
 
 
 def _range_in_string(reference: Reference, work: Work) -> bool:
-    """Tell whether the record's whole page range is written in the reference string (the parser missed it)."""
+    """Tell whether the record's pages are all written in the reference string (the parser misread them)."""
     first, last, _ = page_range(work.pages)
-    if not first or not last:
-        return False
-    string = reference_string(reference)
-    return contains(string, f"{first} {last}")
+    tokens = {number_form(token) for token in reference_string(reference).split()}
+    return bool(first) and first in tokens and (not last or last in tokens)
 
 
 def worst(found: Iterable[Difference]) -> str:

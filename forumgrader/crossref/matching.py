@@ -71,12 +71,12 @@ def verify(reference: Reference, source: MetadataSource) -> Check:
             )
         return _broken(reference, source, "is not registered anywhere")
     cited = evidence(reference, work)
-    if cited.same_work:
+    if cited.same_work and not cited.notice:
         return _matched(reference, cited)
     found = _search(reference, source)
     if found is not None and found.work.doi != work.doi:
         return _wrong_doi(reference, found.work, doi_record=work, confidence=found.similarity)
-    if found is None and cited.unrelated:
+    if found is None and (cited.unrelated or cited.notice):  # a correction notice's DOI is not the article's
         return _wrong_doi(reference, None, doi_record=work, confidence=1 - cited.similarity)
     return _matched(reference, found or cited)
 

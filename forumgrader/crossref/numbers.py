@@ -71,6 +71,14 @@ def page_range(pages: str) -> tuple[str, str, bool]:
     return first, last, len(parts) > 1
 
 
+def usable_range(pages: str) -> bool:
+    """Tell whether a record's page field can be compared ("604.4-604" and "99-12" cannot)."""
+    first, last, _ = page_range(pages)
+    if re.search(r"\d\.\d", pages):
+        return False
+    return not (first.isdigit() and last.isdigit() and int(last) < int(first))
+
+
 def pages_difference(pages: str, article_number: str, work: Work) -> Difference | None:
     """Return the pages difference; an article number written as pages and "pp." are not differences."""
     cited = pages or article_number
@@ -81,7 +89,7 @@ def pages_difference(pages: str, article_number: str, work: Work) -> Difference 
     if record_number and first == record_number and not last:
         return None
     record_first, record_last, _ = page_range(work.pages)
-    if not record_first:
+    if not record_first or not usable_range(work.pages):
         return None
     if first == record_first:
         if not record_last or last == record_last:

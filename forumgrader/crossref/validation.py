@@ -25,8 +25,17 @@ _NUMBER = re.compile(r"(?<![a-z0-9])[a-z]?\d+[a-z]?(?![a-z0-9])")
 _PREPRINT = re.compile(r"preprint|arxiv|biorxiv|medrxiv|psyarxiv|socarxiv|ssrn|research square|osf", re.IGNORECASE)
 _NOTICE_CITED = re.compile(r"^\s*(?:correction|erratum|corrigendum|retraction|expression of concern)", re.I)
 
-WEIGHTS = {"title": 3.0, "first_author": 2.0, "authors": 1.0, "year": 1.0, "volume": 1.0, "issue": 0.5, "page": 1.0}
-WEIGHTS["journal"] = 1.0
+# How much each feature counts; the title and the first author carry most, as in SBMV.
+WEIGHTS = {
+    "title": 3.0,
+    "first_author": 2.0,
+    "authors": 1.0,
+    "year": 1.0,
+    "volume": 1.0,
+    "issue": 0.5,
+    "page": 1.0,
+    "journal": 1.0,
+}
 ACCEPT = 0.55  # weighted agreement needed, tuned on tests/bench/bench_matching.py
 TYPE_FIT = {
     SourceType.JOURNAL_ARTICLE: {"journal-article": 1.0, "proceedings-article": 0.8, "posted-content": 0.2},

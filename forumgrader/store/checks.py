@@ -8,7 +8,7 @@ in chunks, so a run that stops (Ctrl-C, an outage, a crash) keeps what it did an
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +39,11 @@ VERDICT_COLUMNS = (
     "message",
     "checked_at",
 )
+
+
+def verify_workers(config: Mapping[str, Any]) -> int:
+    """Return how many references to verify at once: twice Crossref's concurrency (see forumgrader.crossref.batch)."""
+    return 2 * max(1, int(config.get("CROSSREF_CONCURRENCY", 3)))
 
 
 def text_hash(text: str) -> str:

@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from forumgrader import jobs, store
-from forumgrader.store.checks import analyse_topic, verify_topic
+from forumgrader.store.checks import analyse_topic, verify_topic, verify_workers
 from forumgrader.store.crossref_cache import metadata_source
 from forumgrader.store.models import Job, Topic
 
@@ -37,7 +37,7 @@ def check_topic(session: Session, job: Job, progress: jobs.Progress) -> None:
     def report(done: int, total: int) -> None:
         progress(done, total, f"Checked {done} of {total} references against Crossref")
 
-    workers = int(current_app.config["CROSSREF_CONCURRENCY"])
+    workers = verify_workers(current_app.config)
     summary = verify_topic(session, topic_id, source, workers=workers, checkpoint=session.commit, progress=report)
     progress(summary.unique, summary.unique, f"Checked {summary.unique} references")
     for hook in AFTER_CHECK:

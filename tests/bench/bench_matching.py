@@ -110,7 +110,7 @@ def report(results: list[Result], seconds: float, *, show_errors: bool) -> None:
     correct = [r for r in results if r.case.correct]
     fabricated = [r for r in results if r.case.fabricated]
     targeted = [r for r in results if r.case.doi]
-    untargeted = [r for r in results if not r.case.doi]
+    untargeted = [r for r in results if not r.case.doi and not r.case.look_alike]
     flagged = sum(r.flagged for r in correct)
     caught = sum(r.flagged for r in fabricated)
     right = sum(r.check.matched_doi in {r.case.doi, *r.case.also} for r in targeted)

@@ -51,6 +51,7 @@ class Case:
     correct: bool = False  # a correct reference: any flag would wrongly accuse the student
     fabricated: bool = False
     retracted: bool = False
+    look_alike: bool = False  # a real article's authors, journal and year: matching that article is expected
     style: str = "apa"
 
 
@@ -293,9 +294,11 @@ def cases(collection: Collection, rng: random.Random, per_class: int = 40) -> li
         if re.fullmatch(r"\d+-\d+", r.get("page", "")) and r["page"].split("-")[0] != r["page"].split("-")[1]
     ]
     for r in pick(ranged):
-        first, last = (int(p) for p in r["page"].split("-"))
+        first, last = r["page"].split("-")
         shift = rng.randint(11, 60)
-        text = render(r).replace(f"{first}–{last}", f"{first + shift}–{last + shift}", 1)
+        text = render(r).replace(f"{first}–{last}", f"{int(first) + shift}–{int(last) + shift}", 1)
+        if text == render(r):
+            continue  # the style wrote the range otherwise: no change to test
         out.append(Case("wrong pages", text, frozenset({"mismatch"}), r["DOI"].lower(), field="pages"))
     for r in pick([r for r in plain_pool if any(len(a.get("family", "")) >= 5 for a in r["author"])]):
         author = rng.choice([a for a in r["author"] if len(a.get("family", "")) >= 5])
@@ -305,6 +308,10 @@ def cases(collection: Collection, rng: random.Random, per_class: int = 40) -> li
         other = rng.choice([o for o in plain_pool if o is not r])
         text = render(r).replace(r["DOI"].lower(), other["DOI"].lower())
         out.append(Case("DOI of another work", text, frozenset({"wrong_doi"}), r["DOI"].lower()))
+    corrected = [(by_doi[d], t) for d, twins in collection.twins.items() for t in twins if "bench.correction" in t]
+    for r, notice in rng.sample(corrected, min(per_class, len(corrected))):
+        text = render(r).replace(r["DOI"].lower(), notice)
+        out.append(Case("DOI of its correction notice", text, frozenset({"wrong_doi"}), r["DOI"].lower()))
     for r in pick(plain_pool):
         doi = r["DOI"].lower()
         i = rng.randrange(len(doi.split("/")[0]) + 2, len(doi))
@@ -335,7 +342,7 @@ def cases(collection: Collection, rng: random.Random, per_class: int = 40) -> li
         real = rng.choice(pool)  # a real article's authors, journal and year with another title: the subtle kind
         work = work_from_record(real)
         text = render(real, doi=False).replace(work.title, _fake_title(vocabulary, rng), 1)
-        out.append(Case("fabricated title, real authors", text, FLAGS, fabricated=True))
+        out.append(Case("fabricated title, real authors", text, FLAGS, fabricated=True, look_alike=True))
     for n in range(per_class // 2):
         title = _fake_title(vocabulary, rng)
         edition = rng.choice(["", " (2nd ed.)", " (3rd ed.)"])

@@ -189,3 +189,41 @@ def test_organisations_are_compared_by_name() -> None:
     )
     entry = parse("World Health Organization. (2023). Depression. Journal of Mental Health, 4, 1-2.")
     assert differences(entry, record) == ()
+
+
+@pytest.mark.parametrize(
+    ("cited", "expected"),
+    [
+        ("Melo Júnior, J. C. F.", []),
+        ("Melo, J. C. F.", []),  # the suffix left out
+        ("Meeo Júnior, J. C. F.", [("authors", "Meeo", "Melo Júnior, João Carlos Ferreira de", "info")]),
+    ],
+)
+def test_name_suffixes_and_compound_family_names(cited: str, expected: list[tuple[str, str, str, str]]) -> None:
+    record = Work(
+        doi="10.1/x",
+        title="O uso da madeira em uma serraria do século XX em Santa Catarina",
+        authors=(RecordAuthor("Melo Júnior", "João Carlos Ferreira de"),),
+        year=2017,
+    )
+    entry = parse(
+        f"{cited} (2017). O uso da madeira em uma serraria do século XX em Santa Catarina. Balduinia, 59, 19."
+    )
+    assert [(d.field, d.cited, d.record, d.severity) for d in differences(entry, record)] == expected
+
+
+def test_two_letter_family_names_are_not_initials() -> None:
+    record = Work(
+        doi="10.1/x",
+        title="Impact of hypoxia stress on sea cucumbers",
+        authors=(RecordAuthor("Huo", "Da"), RecordAuthor("Sun", "Lina"), RecordAuthor("Ru", "Xiaoshang")),
+        year=2018,
+    )
+    entry = parse('Huo, D., L. Sun, X. Ru, et al. 2018. "Impact of Hypoxia Stress on Sea Cucumbers". PeerJ 6: e4651.')
+    assert differences(entry, record) == ()
+
+
+def test_pages_the_record_writes_oddly_are_not_compared() -> None:
+    record = Work(doi="10.1/x", title="Hospital emergency numbers", pages="604.4-604", year=1989)
+    entry = parse("Hodgson, D. V. (1989). Hospital emergency numbers. BMJ, 298(6673), 604.")
+    assert differences(entry, record) == ()

@@ -200,3 +200,9 @@ def test_a_doi_that_resolves_to_the_right_work_with_a_wrong_year_is_a_mismatch(s
     result = check(entry, source)
     assert result.verdict is Verdict.MISMATCH
     assert [(d.field, d.cited, d.record) for d in result.differences] == [("year", "2009", "2007")]
+
+
+def test_the_doi_of_a_correction_notice_is_not_the_articles(versions: LocalCrossref) -> None:
+    result = check(f"{HAMLIN_ENTRY} https://doi.org/10.1002/ajmg.b.32001", source_for(versions))
+    assert (result.verdict, result.doi, result.matched_doi) == (Verdict.WRONG_DOI, "10.1002/ajmg.b.32001", HAMLIN)
+    assert "Correction to:" in result.message
