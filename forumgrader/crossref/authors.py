@@ -142,7 +142,8 @@ def author_differences(reference: Reference, work: Work) -> list[Difference]:
     missing = []
     remaining = string
     # longest names first, each taken out of the string once: "Kiecolt-Glaser" does not also stand for "Glaser"
-    for author in sorted(_expected(recorded, cited, text), key=lambda a: -len(fold(a.family or a.name))):
+    expected = _expected(recorded, cited, text)
+    for author in sorted(expected, key=lambda a: -len(fold(a.family or a.name))):
         rest = consume(remaining, author)
         if rest is not None:
             remaining = rest
@@ -152,7 +153,7 @@ def author_differences(reference: Reference, work: Work) -> list[Difference]:
             found.append(Difference("authors", _as_written(close, text), record_name(author), INFO))
         else:
             missing.append(record_name(author))
-    if missing:
+    if missing and (cited or found or len(missing) < len(expected)):  # a reference naming no one is not compared
         written = "; ".join(cited_name(a) for a in cited) or "(none)"
         found.append(Difference("authors", written, "also: " + "; ".join(missing), WARNING))
     found.extend(_initial_differences(cited, recorded))

@@ -71,14 +71,20 @@ def verify(reference: Reference, source: MetadataSource) -> Check:
             )
         return _broken(reference, source, "is not registered anywhere")
     cited = evidence(reference, work)
-    if cited.same_work and not cited.notice:
-        return _matched(reference, cited)
+    if (cited.same_work and not cited.notice) or not _says_enough(reference):
+        return _matched(reference, cited)  # nothing in a bare DOI can contradict its record
     found = _search(reference, source)
     if found is not None and found.work.doi != work.doi:
         return _wrong_doi(reference, found.work, doi_record=work, confidence=found.similarity)
     if found is None and (cited.unrelated or cited.notice):  # a correction notice's DOI is not the article's
         return _wrong_doi(reference, None, doi_record=work, confidence=1 - cited.similarity)
     return _matched(reference, found or cited)
+
+
+def _says_enough(reference: Reference) -> bool:
+    """Tell whether a reference says enough besides its DOI to be compared with a record (authors or a title)."""
+    fields = reference.fields
+    return bool(fields.title or fields.authors) or len(search_text(reference).split()) >= 4
 
 
 def _candidates(reference: Reference, source: MetadataSource) -> tuple[Work, ...]:

@@ -18,6 +18,7 @@ from forumgrader.cli import cli
 from forumgrader.crossref.localserver import LocalCrossref
 from forumgrader.discussions.formats import read_export
 from forumgrader.discussions.model import ImportOptions
+from forumgrader.store import checks as checks_service
 from forumgrader.store.crossref_cache import cache_size
 from forumgrader.store.imports import import_export
 from forumgrader.store.models import Post, ReferenceCheck
@@ -191,3 +192,29 @@ def test_check_with_crossref_unreachable_leaves_everything_unchecked(app: Flask,
     assert result.exit_code == 0, result.output
     assert {r["verdict"] for r in json.loads(result.stdout)["references"]} == {"unchecked"}
     assert cache_size(session) == {}
+
+
+def test_verify_stopped_with_ctrl_c_keeps_what_it_checked(
+    app: Flask, session: Session, samples: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    imported(session, samples)
+    real = checks_service.verify_references
+    calls = {"chunks": 0}
+
+    def stopping(*args: Any, **kwargs: Any) -> Any:
+        calls["chunks"] += 1
+        if calls["chunks"] == 2:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(checks_service, "CHUNK", 4)
+    monkeypatch.setattr(checks_service, "verify_references", stopping)
+    result = run(app, "verify")
+    assert result.exit_code == 130
+    assert "run `forumgrader verify` again to continue" in result.stderr
+    session.rollback()
+    kept = len(session.scalars(select(ReferenceCheck).where(ReferenceCheck.verdict.is_not(None))).all())
+    assert 4 <= kept < 10  # the first chunk: four distinct references, one of them listed in two posts
+    monkeypatch.setattr(checks_service, "verify_references", real)
+    again = run(app, "verify")
+    assert f"Checked {10 - kept} references" in again.stdout

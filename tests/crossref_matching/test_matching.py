@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from forumgrader.citations.model import Reference, ReferenceFields, SourceType
 from forumgrader.crossref.localserver import LocalCrossref
 from forumgrader.crossref.matching import verify
 from forumgrader.crossref.model import MetadataSource, Verdict
@@ -206,3 +207,10 @@ def test_the_doi_of_a_correction_notice_is_not_the_articles(versions: LocalCross
     result = check(f"{HAMLIN_ENTRY} https://doi.org/10.1002/ajmg.b.32001", source_for(versions))
     assert (result.verdict, result.doi, result.matched_doi) == (Verdict.WRONG_DOI, "10.1002/ajmg.b.32001", HAMLIN)
     assert "Correction to:" in result.message
+
+
+def test_a_bare_doi_is_trusted_when_nothing_contradicts_it(source: MetadataSource) -> None:
+    text = f"https://doi.org/{GATCHEL}"
+    bare = Reference(0, text, 0, len(text), ReferenceFields(doi=GATCHEL), SourceType.OTHER, 0.2, text)
+    result = verify(bare, source)
+    assert (result.verdict, result.matched_doi) == (Verdict.VERIFIED, GATCHEL)
