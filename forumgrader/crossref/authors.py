@@ -8,6 +8,7 @@ style the parser reads badly never produces a false accusation.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from forumgrader.citations.model import Author, Reference
 from forumgrader.crossref.model import Difference, RecordAuthor, Work
@@ -89,8 +90,9 @@ def _forms(author: RecordAuthor) -> list[str]:
         return [normalise(author.name)]
     words = [w for w in _family_words(author.family) if w not in _SUFFIXES]
     forms = [normalise(author.family), " ".join(_family_words(author.family)), " ".join(words)]
-    if len(words) > 1 and len(words[0]) >= 3:  # "García Márquez" cited as "García"
-        forms.append(words[0])
+    separate = [normalise(w) for w in author.family.split() if normalise(w) in words]
+    if len(separate) > 1 and len(separate[0]) >= 3:  # "García Márquez" cited as "García"; not "Januchowski-Hartley"
+        forms.append(separate[0])
     return [form for form in dict.fromkeys(forms) if form]
 
 
@@ -112,7 +114,9 @@ def _closest_word(string: str, author: RecordAuthor, exclude: set[str]) -> str:
     words = [w for w in _family_words(author.family) if w not in _SUFFIXES] if author.family else []
     target = "".join(words) or fold(author.family or author.name)
     best, best_score = "", 0.0
-    for word in set(string.split()) - exclude:
+    tokens = string.split()
+    pairs = {a + b for a, b in pairwise(tokens)}  # "Janicki-Devarts" is two words here
+    for word in (set(tokens) | pairs) - exclude:
         score = similarity(word, target)
         if len(word) >= 3 and score > best_score:
             best, best_score = word, score

@@ -20,6 +20,10 @@ GATCHEL = (
     "Gatchel, R. J., Peng, Y. B., Peters, M. L., Fuchs, P. N., & Turk, D. C. (2007). The biopsychosocial approach to "
     "chronic pain: Scientific advances and future directions. Psychological Bulletin, 133(4), 581-624."
 )
+COHEN = (
+    "Cohen, S., Janicki-Deverts, D., & Miller, G. E. (2007). Psychological stress and disease. JAMA, 298(14), "
+    "1685-1687."
+)
 MALHOTRA = (
     "Malhotra, S., & Sahoo, S. (2017). Rebuilding the brain with psychotherapy. Indian Journal of Psychiatry, 59(4), "
     "411-419."
@@ -84,6 +88,7 @@ def test_cosmetic_differences_are_not_mismatches(work: Callable[[str], Work], do
         ),
         ("10.1037/0033-2909.133.4.581", GATCHEL.replace("(2007)", "(2011)"), [("year", "warning")]),
         ("10.1037/0033-2909.133.4.581", GATCHEL.replace("Peters", "Petres"), [("authors", "info")]),
+        ("10.1001/jama.298.14.1685", COHEN.replace("Janicki-Deverts", "Janicki-Devarts"), [("authors", "info")]),
         ("10.1037/0033-2909.133.4.581", GATCHEL.replace("Fuchs, P. N., ", ""), [("authors", "warning")]),
         ("10.1037/0033-2909.133.4.581", GATCHEL.replace("Psychological Bulletin", "Pain"), [("journal", "warning")]),
         (
