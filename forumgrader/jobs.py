@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -31,6 +32,9 @@ QUEUES: dict[str, Callable[[Flask], Huey]] = {
     "redis": lambda app: RedisHuey("forumgrader", url=app.config["REDIS_URL"], results=False),
     "immediate": lambda app: MemoryHuey("forumgrader", immediate=True, results=False),
 }
+# The modules whose @kind functions make up the pipeline; imported when the app is built, so that the web, the CLI
+# and a worker started from a WSGI file all know every kind.
+KIND_MODULES = ("forumgrader.store.pipeline", "forumgrader.store.grades")
 
 
 class JobFailed(Exception):
@@ -52,6 +56,8 @@ def init_app(app: Flask) -> None:
     mode = app.config["TASK_QUEUE"]
     if mode not in QUEUES:
         raise ValueError(f"TASK_QUEUE={mode!r}: use {', '.join(QUEUES)}")
+    for module in KIND_MODULES:
+        importlib.import_module(module)
     huey = QUEUES[mode](app)
     retries = 0 if mode == "immediate" else RETRIES  # nothing would ever run a retry scheduled in immediate mode
 

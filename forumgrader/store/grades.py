@@ -184,7 +184,7 @@ def grade_rows(graded: list[GradedStudent]) -> list[GradeRow]:
 
 
 def grade_after_check(session: Session, job: Job, topic_id: int, progress: jobs.Progress) -> None:
-    """Grade a topic as part of a job (a checking job's AFTER_CHECK hook): params {"rubric": name or path}."""
+    """Grade a topic as part of a job (the checking pipeline's last step): params {"rubric": name or path}."""
     rubric = load_rubric(job.params.get("rubric") or current_app.config.get("DEFAULT_RUBRIC", "graduate-discussion"))
     graded = grade_topic(session, topic_id, rubric, now=utcnow())
     provisional = sum(1 for g in graded if g.score.provisional)

@@ -1,12 +1,6 @@
-"""The checking pipeline as a background job: read a topic's citations, verify them against Crossref, then hooks.
-
-Grading (or anything else that needs verdicts) extends the job by appending to AFTER_CHECK rather than editing it:
-`AFTER_CHECK.append(grade_topic)` with `grade_topic(session, job, topic_id, progress)`.
-"""
+"""The pipeline as a background job: read a topic's citations, verify them against Crossref, then grade it."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from flask import current_app
 from sqlalchemy.orm import Session
@@ -14,10 +8,8 @@ from sqlalchemy.orm import Session
 from forumgrader import jobs, store
 from forumgrader.store.checks import analyse_topic, verify_topic, verify_workers
 from forumgrader.store.crossref_cache import metadata_source
+from forumgrader.store.grades import grade_after_check
 from forumgrader.store.models import Job, Topic
-
-AfterCheck = Callable[[Session, Job, int, jobs.Progress], None]
-AFTER_CHECK: list[AfterCheck] = []  # run in order once a topic's references are checked
 
 
 class CheckError(ValueError):
@@ -26,7 +18,7 @@ class CheckError(ValueError):
 
 @jobs.kind("check_topic")
 def check_topic(session: Session, job: Job, progress: jobs.Progress) -> None:
-    """Analyse a topic's posts and verify their references against Crossref, then run the AFTER_CHECK hooks."""
+    """Analyse a topic's posts, verify their references against Crossref, then grade the topic."""
     topic_id = job.topic_id
     if topic_id is None or session.get(Topic, topic_id) is None:
         raise CheckError(f"a check_topic job needs an existing topic, not {topic_id!r}")
@@ -40,5 +32,4 @@ def check_topic(session: Session, job: Job, progress: jobs.Progress) -> None:
     workers = verify_workers(current_app.config)
     summary = verify_topic(session, topic_id, source, workers=workers, checkpoint=session.commit, progress=report)
     progress(summary.unique, summary.unique, f"Checked {summary.unique} references")
-    for hook in AFTER_CHECK:
-        hook(session, job, topic_id, progress)
+    grade_after_check(session, job, topic_id, progress)

@@ -21,7 +21,7 @@ from forumgrader.store import pipeline
 from forumgrader.store.checks import analyse_post, analyse_topic, verify_topic
 from forumgrader.store.crossref_cache import cache_size, metadata_source
 from forumgrader.store.imports import import_export
-from forumgrader.store.models import Job, Post, PostAnalysis, ReferenceCheck, Topic
+from forumgrader.store.models import Grade, Job, Post, PostAnalysis, ReferenceCheck, Topic
 
 VIEW = "canvas/psychotherapy-biological-basis.view.json"
 
@@ -154,12 +154,10 @@ def test_a_run_cut_short_keeps_the_chunks_it_finished(
     assert rest.references == total - len(checked)
 
 
-def test_the_check_topic_job_analyses_verifies_then_runs_the_hooks(
-    app: Flask, context: None, session: Session, topic_id: int, monkeypatch: pytest.MonkeyPatch
+def test_the_check_topic_job_analyses_verifies_then_grades(
+    app: Flask, context: None, session: Session, topic_id: int
 ) -> None:
     seen: list[tuple[int, int, str]] = []
-    hooked: list[int] = []
-    monkeypatch.setattr(pipeline, "AFTER_CHECK", [lambda _session, _job, topic, _progress: hooked.append(topic)])
     job = Job(kind="check_topic", topic_id=topic_id)
     session.add(job)
     session.flush()
@@ -169,8 +167,11 @@ def test_the_check_topic_job_analyses_verifies_then_runs_the_hooks(
         session.commit()  # as the job runner's progress does
 
     pipeline.check_topic(session, job, progress)
-    assert hooked == [topic_id]
-    assert seen[-1][0] == seen[-1][1] > 0 and "Checked" in seen[-1][2]
+    assert any("Checked" in message for _done, _total, message in seen)
+    assert "graded" in seen[-1][2]
+    graded = session.scalars(select(Grade).where(Grade.topic_id == topic_id)).all()
+    authors = session.scalars(select(Post.author_id).where(Post.topic_id == topic_id, Post.deleted.is_(False)))
+    assert {grade.person_id for grade in graded} == set(authors)
     assert None not in {row.verdict for row in rows(session).values()}
 
 
