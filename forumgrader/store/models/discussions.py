@@ -58,6 +58,7 @@ class Topic(Base):
     due_replies_at: Mapped[datetime | None]
     points_possible: Mapped[float | None]
     required_replies: Mapped[int | None]
+    rubric: Mapped[str] = mapped_column(String(500), default="")  # a rubric name or file; "" = DEFAULT_RUBRIC
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     course: Mapped[Course] = relationship(back_populates="topics")

@@ -1,8 +1,8 @@
 """Create the schema
 
-Revision ID: 8449818f2b4d
+Revision ID: ef66bb6425d7
 Revises: 
-Create Date: 2026-11-22 12:04:34.339553
+Create Date: 2026-11-22 12:42:44.839748
 """
 
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import forumgrader.store.db
 
 
-revision = '8449818f2b4d'
+revision = 'ef66bb6425d7'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -146,6 +146,7 @@ def upgrade() -> None:
     sa.Column('due_replies_at', forumgrader.store.db.UTCDateTime(), nullable=True),
     sa.Column('points_possible', sa.Double(), nullable=True),
     sa.Column('required_replies', sa.Integer(), nullable=True),
+    sa.Column('rubric', sa.String(length=500), nullable=False),
     sa.Column('created_at', forumgrader.store.db.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['course_id'], ['course.id'], name=op.f('fk_topic_course_id_course'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_topic'))
