@@ -37,6 +37,9 @@ DEFAULTS: dict[str, Any] = {
     "WORKER_THREADS": 2,
     # the student self-check page
     "SELF_CHECK_RATE_LIMIT": "30 per minute;300 per hour",
+    "SELF_CHECK_SECONDS": 8.0,  # answer within this; references Crossref has not answered by then show as unchecked
+    "SELF_CHECK_MAX_CHARACTERS": 100_000,  # longest draft text checked at once (about 15,000 words)
+    "SELF_CHECK_MAX_BYTES": 10 * MB,  # largest draft file accepted by the self-check (MAX_IMPORT_BYTES still caps it)
     "RATELIMIT_STORAGE_URI": "memory://",
     "DEFAULT_RUBRIC": "graduate-discussion",  # grading: a shipped rubric name or a rubric file path
     # sign-in

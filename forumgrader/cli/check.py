@@ -15,17 +15,15 @@ from flask.cli import with_appcontext
 from forumgrader import store
 from forumgrader.citations import analyse
 from forumgrader.citations.model import CitationReport
-from forumgrader.citations.report import report_to_json, report_to_text
-from forumgrader.crossref.batch import verify_references
+from forumgrader.citations.report import report_to_text
 from forumgrader.crossref.bibtex import references_from_bibtex, to_bibtex
-from forumgrader.crossref.matching import verify
-from forumgrader.crossref.model import Check, MetadataSource
-from forumgrader.crossref.report import checks_to_text, report_with_checks
-from forumgrader.discussions.documents import document_text
+from forumgrader.crossref.model import MetadataSource
+from forumgrader.crossref.report import checks_to_text
 from forumgrader.discussions.model import ExportError
 from forumgrader.store.checks import verify_workers
 from forumgrader.store.crossref_cache import metadata_source
 from forumgrader.store.models import Post
+from forumgrader.store.selfcheck import CheckedReport, check_report, read_draft
 
 
 def crossref_config(config: Mapping[str, Any], url: str | None, mailto: str | None) -> dict[str, Any]:
@@ -46,24 +44,24 @@ def configured_source(url: str | None, mailto: str | None) -> MetadataSource:
         raise click.ClickException(f"{error}. Fix FORUMGRADER_METADATA_SOURCE or pass --crossref-url.") from error
 
 
-def _report(path: str) -> CitationReport:
+def _read(path: str) -> CheckedReport:
     """Read what to check ("-" for stdin, "post:ID", a .bib export, or a draft) and return its citation report."""
     if path == "-":
-        return analyse(document_text(sys.stdin.buffer.read(), ""))
+        return read_draft(sys.stdin.buffer.read(), "")
     if path.startswith("post:"):
         number = path.removeprefix("post:")
         post = store.session().get(Post, int(number)) if number.isdigit() else None
         if post is None:
             raise click.ClickException(f"There is no post {number!r}: list a topic's posts in the web view.")
-        return analyse(post.body_text)
+        return CheckedReport(analyse(post.body_text), text=post.body_text)
     file = Path(path)
     if not file.is_file():
         raise click.ClickException(f"{path} is not a file: give a draft (.txt, .md, .html, .docx), a .bib, or post:ID.")
     data = file.read_bytes()
     if file.suffix.lower() == ".bib":
-        return CitationReport(references=tuple(references_from_bibtex(data.decode("utf-8", errors="replace"))))
+        return CheckedReport(CitationReport(references=tuple(references_from_bibtex(data.decode("utf-8", "replace")))))
     try:
-        return analyse(document_text(data, file.name))
+        return read_draft(data, file.name)
     except ExportError as error:
         raise click.ClickException(str(error)) from error
 
@@ -94,21 +92,18 @@ def check(
     mismatch (with what differs), wrong_doi, broken_doi, not_found, not_indexed, or unchecked when Crossref could not
     be reached. The exit status is 0 whatever the verdicts; it is non-zero only when the check itself failed.
     """
-    report = _report(path)
-    checks: list[Check] | None = None
+    checked = _read(path)
     if not offline:
         source = configured_source(crossref_url, mailto)
-        workers = verify_workers(current_app.config)
-        checks = verify_references(report.references, source, verify=verify, workers=workers)
+        checked = check_report(checked, source, workers=verify_workers(current_app.config))
     if bibtex_out is not None:
-        bibtex_out.write_text(to_bibtex(report.references, checks), encoding="utf-8")
+        bibtex_out.write_text(to_bibtex(checked.report.references, checked.checks), encoding="utf-8")
     if as_json:
-        data = report_to_json(report) if checks is None else report_with_checks(report, checks)
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(checked.to_json(), ensure_ascii=False, indent=2))
         return
-    click.echo(report_to_text(report), nl=False)
-    if checks is not None:
-        click.echo(checks_to_text(report, checks), nl=False)
+    click.echo(report_to_text(checked.report), nl=False)
+    if checked.checks is not None:
+        click.echo(checks_to_text(checked.report, checked.checks), nl=False)
 
 
 commands = [check]

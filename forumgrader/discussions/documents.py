@@ -15,7 +15,7 @@ from docx.document import Document as WordDocument
 from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table
 
-from forumgrader.discussions.cleanup import render_body, word_count
+from forumgrader.discussions.cleanup import html_to_text, render_body, word_count
 from forumgrader.discussions.fields import decode_text
 from forumgrader.discussions.model import (
     BodyFormat,
@@ -34,25 +34,13 @@ _TAGS = re.compile(r"<(?:html|body|p|div|br|span|a|ul|ol|li|h[1-6]|strong|em|b|i
 _WORD_DEFAULT_AUTHORS = frozenset(("", "python-docx"))  # python-docx's template signs every file it makes
 
 
-def _text_body(data: bytes) -> tuple[str, str]:
+def _pasted(data: bytes) -> tuple[str, BodyFormat]:
     text = decode_text(data)
-    return render_body(text, BodyFormat.HTML if _TAGS.search(text) else BodyFormat.PLAIN)
+    return text, BodyFormat.HTML if _TAGS.search(text) else BodyFormat.PLAIN
 
 
-def _markdown_body(data: bytes) -> tuple[str, str]:
-    return render_body(decode_text(data), BodyFormat.MARKDOWN)
-
-
-def _plain_body(data: bytes) -> tuple[str, str]:
-    return render_body(decode_text(data), BodyFormat.PLAIN)
-
-
-def _html_body(data: bytes) -> tuple[str, str]:
-    return render_body(decode_text(data), BodyFormat.HTML)
-
-
-def _docx_body(data: bytes) -> tuple[str, str]:
-    """Render a Word document as HTML paragraphs (line breaks kept, tables as rows), then as text."""
+def _docx_html(data: bytes) -> tuple[str, BodyFormat]:
+    """Write a Word document as HTML paragraphs (line breaks kept, tables as rows)."""
     blocks = []
     for block in _open_docx(data).iter_inner_content():
         if isinstance(block, Table):
@@ -61,7 +49,7 @@ def _docx_body(data: bytes) -> tuple[str, str]:
             blocks.append(f"<table>{''.join(rows)}</table>")
         elif block.text.strip():
             blocks.append(f"<p>{html.escape(block.text).replace(chr(10), '<br>')}</p>")
-    return render_body("\n".join(blocks), BodyFormat.HTML)
+    return "\n".join(blocks), BodyFormat.HTML
 
 
 def _open_docx(data: bytes) -> WordDocument:
@@ -71,20 +59,24 @@ def _open_docx(data: bytes) -> WordDocument:
         raise ExportError(f"this .docx cannot be opened ({error}): save it again from Word as .docx") from error
 
 
-READERS: dict[str, Callable[[bytes], tuple[str, str]]] = {
-    ".txt": _plain_body,
-    ".text": _plain_body,
-    ".md": _markdown_body,
-    ".markdown": _markdown_body,
-    ".html": _html_body,
-    ".htm": _html_body,
-    ".docx": _docx_body,
-    "": _text_body,  # pasted text: HTML when it holds tags, else plain
+def _written_as(body_format: BodyFormat) -> Callable[[bytes], tuple[str, BodyFormat]]:
+    return lambda data: (decode_text(data), body_format)
+
+
+# file type -> the draft's message and the format it is written in
+READERS: dict[str, Callable[[bytes], tuple[str, BodyFormat]]] = {
+    ".txt": _written_as(BodyFormat.PLAIN),
+    ".text": _written_as(BodyFormat.PLAIN),
+    ".md": _written_as(BodyFormat.MARKDOWN),
+    ".markdown": _written_as(BodyFormat.MARKDOWN),
+    ".html": _written_as(BodyFormat.HTML),
+    ".htm": _written_as(BodyFormat.HTML),
+    ".docx": _docx_html,
+    "": _pasted,  # pasted text: HTML when it holds tags, else plain
 }
 
 
-def document_body(data: bytes, filename: str) -> tuple[str, str]:
-    """Return (HTML, clean text) of a draft, read by its file type."""
+def _message(data: bytes, filename: str) -> tuple[str, BodyFormat]:
     suffix = Path(filename).suffix.lower()
     reader = READERS.get(suffix)
     if reader is None:
@@ -93,9 +85,27 @@ def document_body(data: bytes, filename: str) -> tuple[str, str]:
     return reader(data)
 
 
+def document_body(data: bytes, filename: str) -> tuple[str, str]:
+    """Return (HTML, clean text) of a draft, read by its file type; the clean text has no LMS residue."""
+    return render_body(*_message(data, filename))
+
+
 def document_text(data: bytes, filename: str) -> str:
     """Return the clean text of a draft (.txt, .md, .html/.htm, .docx, or pasted text with no file name)."""
     return document_body(data, filename)[1]
+
+
+def draft_text(data: bytes, filename: str) -> str:
+    """Return a draft's text as the student wrote it, for checking: rendered to text, LMS residue kept.
+
+    A student who pasted "Links to an external site." into a draft is told to remove it (the `lms_artifact`
+    finding), so it must still be there when the draft is analysed; an imported post is cleaned instead, because
+    there the LMS, not the student, added it.
+    """
+    message, body_format = _message(data, filename)
+    if body_format is BodyFormat.PLAIN:
+        return message.replace("\r\n", "\n").replace("\r", "\n")
+    return html_to_text(render_body(message, body_format)[0])
 
 
 def read_document(data: bytes, *, filename: str, options: ImportOptions | None = None) -> DiscussionExport:
