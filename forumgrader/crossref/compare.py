@@ -93,11 +93,11 @@ def title_similarity(cited: str, work: Work) -> float:
     return best
 
 
-def title_in_string(string: str, work: Work) -> bool:
+def title_in_string(string: str, work: Work, *, at_least: float = 97) -> bool:
     """Tell whether the record's title is written in the reference string, however the parser split it."""
     for title in record_titles(work):
         wanted = normalise(title)
-        if (len(wanted.split()) >= 3 and fuzz.partial_ratio(wanted, string) >= 97) or contains(string, wanted):
+        if (len(wanted.split()) >= 3 and fuzz.partial_ratio(wanted, string) >= at_least) or contains(string, wanted):
             return True
     return False
 
@@ -105,8 +105,15 @@ def title_in_string(string: str, work: Work) -> bool:
 def title_difference(reference: Reference, work: Work) -> Difference | None:
     """Return the title difference, none when the titles differ only cosmetically or the record has no title."""
     cited = reference.fields.title
-    if not cited or not work.title:
+    if not work.title:
         return None
+    if not cited:  # the parser found no title: the string must still hold the record's (when it is distinctive)
+        string = reference_string(reference)
+        if len(normalise(work.title).split()) < 4 or not string or title_in_string(string, work):
+            return None
+        return Difference(
+            "title", "", display_title(work), INFO if title_in_string(string, work, at_least=90) else WARNING
+        )
     score = title_similarity(cited, work)
     if score >= 0.93 or title_in_string(reference_string(reference), work):
         return None

@@ -16,7 +16,8 @@ _NOT_WORD = re.compile(r"[\W_]+")
 _URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 _NOISE = re.compile(
     r"\bdoi\s*:|\b(?:pmid|pmcid)\b\s*:?\s*(?:pmc)?\d+|\b(?:isbn|issn)\b\s*:?\s*[\d\-xX ]{8,}"
-    r"|\b(?:retrieved|accessed|available)\b(?:\s+\w+){0,6}?\s+(?:from|at)\b|\bepub\b[^.;]{0,30}|\[[^\]]{0,60}\]",
+    r"|\b(?:retrieved|accessed|available)\b(?:\s+\w+){0,6}?\s+(?:from|at)\b|\bepub\b[^.;]{0,30}"
+    r"|\[(?:\d{1,4}|[^\W\d_][^\W\d]{0,40})\]",  # "[1]", "[Data set]"; not a title's "[Ru(bpy)3]2+"
     re.IGNORECASE,
 )
 

@@ -232,3 +232,36 @@ def test_pages_the_record_writes_oddly_are_not_compared() -> None:
     record = Work(doi="10.1/x", title="Hospital emergency numbers", pages="604.4-604", year=1989)
     entry = parse("Hodgson, D. V. (1989). Hospital emergency numbers. BMJ, 298(6673), 604.")
     assert differences(entry, record) == ()
+
+
+def test_a_title_the_parser_could_not_find_must_still_be_in_the_reference() -> None:
+    record = Work(
+        doi="10.1/x",
+        title="Imaging HER2-positive esophagogastric cancer with <sup>89</sup>Zr-trastuzumab PET.",
+        authors=(RecordAuthor("Lumish", "Maria A."),),
+        container="Journal of Clinical Oncology",
+        year=2021,
+        volume="39",
+        pages="4068-4068",
+    )
+    fused = (
+        "Lumish, M. A. (2021). Planning threadfin communities active splicing Journal of Clinical Oncology, 39, 4068."
+    )
+    found = differences(parse(fused), record)
+    assert [(d.field, d.cited, d.severity) for d in found] == [("title", "", "warning")]
+    right = (
+        "Lumish, M. A. (2021). Imaging HER2-positive esophagogastric cancer with 89Zr-trastuzumab PET Journal of "
+        "Clinical Oncology, 39, 4068."
+    )
+    assert differences(parse(right), record) == ()
+
+
+def test_brackets_inside_a_title_are_kept() -> None:
+    record = Work(
+        doi="10.1/x", title="Encapsulation of the [Ru(bpy)3]2+ luminophore in a unique host framework", year=2020
+    )
+    entry = parse(
+        'Handke, M., et al. "Encapsulation of the [Ru(bpy)3]2+ Luminophore in a Unique Host Framework". '
+        "CrystEngComm, vol. 22, no. 22, 2020, pp. 3749-52."
+    )
+    assert differences(entry, record) == ()
