@@ -10,6 +10,7 @@ from forumgrader.crossref.apa import apa_reference
 from forumgrader.crossref.compare import differences, display_title, journal_agrees
 from forumgrader.crossref.model import Check, Difference, MetadataSource, Verdict, Work
 from forumgrader.crossref.normal import search_text
+from forumgrader.crossref.report import report_with_checks
 from forumgrader.crossref.validation import Evidence, best_match, evidence
 
 ROWS = 10  # Crossref: "anything beyond [5] is very unlikely to be a match"; a few more leave room for versions
@@ -26,7 +27,7 @@ _FIELD_NAMES = {
     "doi": "DOI",
 }
 
-__all__ = ["ROWS", "verify"]
+__all__ = ["ROWS", "report_with_checks", "verify"]
 
 
 def doi_is_well_formed(reference: Reference) -> bool:
