@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from forumgrader.web import access, api, auth, courses, errors, jobs, limits, security, templating
+from forumgrader.web import access, api, auth, courses, errors, jobs, limits, security, student, templating
 
-BLUEPRINTS = (auth.blueprint, courses.blueprint, jobs.blueprint)
+BLUEPRINTS = (auth.blueprint, courses.blueprint, jobs.blueprint, *student.BLUEPRINTS)
 
 
 def init_app(app: Flask) -> None:

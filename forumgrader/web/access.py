@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from forumgrader import store
 from forumgrader.store import accounts
-from forumgrader.store.accounts import Role
-from forumgrader.store.models import Course, Job, Post, Topic, User
+from forumgrader.store.accounts import CourseRole, Role
+from forumgrader.store.models import Course, Draft, Job, Post, Topic, User
 from forumgrader.web.api import auth as api_auth
 from forumgrader.web.api import is_api_request
 
@@ -39,6 +39,8 @@ class Rule(StrEnum):
     COURSE_GRADER = "course_grader"  # the course's instructors, and admins
     POST_READER = "post_reader"  # the course's staff, and the student who wrote the post
     JOB_WATCHER = "job_watcher"  # whoever started the job, the staff of its course, and admins
+    DRAFT_OWNER = "draft_owner"  # the user who saved the draft, no one else (admins neither)
+    GRADE_READER = "grade_reader"  # the course's instructors and admins, and the student whose grade it is
 
 
 # Every route and its rule, by endpoint. Add a line here with every new view.
@@ -56,6 +58,13 @@ ROUTES: dict[str, Rule] = {
     "api.course_topics": Rule.COURSE_MEMBER,
     "api.topic": Rule.COURSE_MEMBER,
     "api.job": Rule.JOB_WATCHER,
+    "selfcheck.page": Rule.PUBLIC,
+    "selfcheck.check": Rule.PUBLIC,
+    "drafts.drafts": Rule.SIGNED_IN,
+    "drafts.save": Rule.SIGNED_IN,
+    "drafts.draft": Rule.DRAFT_OWNER,
+    "drafts.delete": Rule.DRAFT_OWNER,
+    "student.posts": Rule.SIGNED_IN,
 }
 
 
@@ -114,6 +123,24 @@ def _job_watcher(session: Session, user: User, view_args: Mapping[str, Any]) -> 
     return Decision.ALLOW if job is not None and accounts.can_watch_job(session, user, job) else Decision.NOT_FOUND
 
 
+def _draft_owner(session: Session, user: User, view_args: Mapping[str, Any]) -> Decision:
+    draft = session.get(Draft, view_args["draft_id"])
+    return Decision.ALLOW if draft is not None and draft.user_id == user.id else Decision.NOT_FOUND
+
+
+def _grade_reader(session: Session, user: User, view_args: Mapping[str, Any]) -> Decision:
+    course_id = course_of(session, view_args)
+    if course_id is None or not accounts.can_view_course(session, user, course_id):
+        return Decision.NOT_FOUND
+    if accounts.can_grade_course(session, user, course_id):
+        return Decision.ALLOW
+    membership = accounts.membership_of(session, user, course_id)
+    if membership is not None and membership.role == CourseRole.STUDENT:
+        # another student's grade: as if there were none
+        return Decision.ALLOW if membership.person_id == view_args["person_id"] else Decision.NOT_FOUND
+    return Decision.FORBIDDEN
+
+
 CHECKS: dict[Rule, Callable[[Session, User, Mapping[str, Any]], Decision]] = {
     Rule.SIGNED_IN: lambda _session, _user, _args: Decision.ALLOW,
     Rule.INSTRUCTOR: _with_role(Role.INSTRUCTOR, Role.ADMIN),
@@ -123,6 +150,8 @@ CHECKS: dict[Rule, Callable[[Session, User, Mapping[str, Any]], Decision]] = {
     Rule.COURSE_GRADER: _in_course(accounts.can_grade_course),
     Rule.POST_READER: _post_reader,
     Rule.JOB_WATCHER: _job_watcher,
+    Rule.DRAFT_OWNER: _draft_owner,
+    Rule.GRADE_READER: _grade_reader,
 }
 
 

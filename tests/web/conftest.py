@@ -19,8 +19,10 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
+from forumgrader.citations import analyse
+from forumgrader.citations.report import report_to_json
 from forumgrader.store import accounts
-from forumgrader.store.models import Course, Job, Person, Post, Thread, Topic
+from forumgrader.store.models import Course, Draft, Job, Person, Post, Thread, Topic
 
 PASSWORD = "correct horse battery"
 ACTORS = ("anonymous", "student", "other_student", "ta", "other_instructor", "instructor", "admin")
@@ -37,6 +39,8 @@ class World:
     post_a: int  # written by `student`
     other_post_a: int  # written by `other_student`
     job_a: int  # started by `instructor` in course A
+    person_a: int  # Ada Lovelace, the Person whose posts are `student`'s
+    draft_a: int  # saved by `student` after a self-check
     emails: dict[str, str]  # actor -> email ("anonymous" has none)
 
 
@@ -114,7 +118,10 @@ def build_world(session: Session) -> World:
     accounts.link_person(session, accounts.enrol(session, users["student"], course_a, "student"), ada)
     accounts.link_person(session, accounts.enrol(session, users["other_student"], course_a, "student"), ben)
     job = Job(kind="check-topic", course_id=course_a.id, topic_id=topic_a.id, user_id=users["instructor"].id)
-    session.add(job)
+    draft_text = "Sleep helps memory (Walker, 2017).\n\nReferences\n\nWalker, M. (2017). Why we sleep. Scribner."
+    draft = Draft(user_id=users["student"].id, title="Week 1 draft", text=draft_text,
+                  report=report_to_json(analyse(draft_text)))  # fmt: skip
+    session.add_all([job, draft])
     session.commit()
     return World(
         course_a=course_a.id,
@@ -124,6 +131,8 @@ def build_world(session: Session) -> World:
         post_a=post_a.id,
         other_post_a=other_post.id,
         job_a=job.id,
+        person_a=ada.id,
+        draft_a=draft.id,
         emails=emails,
     )
 

@@ -55,6 +55,15 @@ EXPECTED: dict[Rule, dict[str, Outcome]] = {
         "other_student": _.NOT_FOUND,
         "other_instructor": _.NOT_FOUND,
     },
+    # the draft was saved by `student`: nobody else may know it exists, admins neither
+    Rule.DRAFT_OWNER: {**dict.fromkeys(ACTORS, _.NOT_FOUND), "anonymous": _.SIGN_IN, "student": _.OK},
+    # `student`'s grades in course A: theirs, its instructor's and admins'; a TA grades nothing
+    Rule.GRADE_READER: {
+        **SIGNED_IN_OK,
+        "other_student": _.NOT_FOUND,
+        "ta": _.FORBIDDEN,
+        "other_instructor": _.NOT_FOUND,
+    },
 }
 
 
@@ -65,6 +74,8 @@ def sample_values(world: World) -> dict[str, object]:
         "topic_id": world.topic_a,
         "post_id": world.post_a,
         "job_id": world.job_a,
+        "person_id": world.person_a,
+        "draft_id": world.draft_a,
         "filename": "css/forumgrader.css",
     }
 
