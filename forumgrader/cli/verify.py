@@ -61,7 +61,16 @@ def verify_command(topic_id: int | None, crossref_url: str | None, mailto: str |
     verdicts = ", ".join(f"{count} {verdict.replace('_', ' ')}" for verdict, count in sorted(summary.verdicts.items()))
     click.echo(f"Checked {summary.references} references ({summary.unique} distinct): {verdicts}.")
     if summary.verdicts.get("unchecked"):
-        click.echo("Crossref could not be reached for some of them; run the command again later to retry them.")
+        source_name = "crossref" if crossref_url else current_app.config["METADATA_SOURCE"]
+        click.echo(UNCHECKED_REASONS.get(source_name, UNCHECKED_REASONS["crossref"]))
+
+
+# Why references stay unchecked, by metadata source: never "wrong", always worth another run.
+UNCHECKED_REASONS = {
+    "crossref": "Crossref could not be reached for some of them; run the command again later to retry them.",
+    "snapshot": "The local snapshot does not hold some of them; they stay unchecked, never counted as wrong.",
+    "offline": "Checking is off (FORUMGRADER_METADATA_SOURCE=offline): set it to crossref or snapshot to check them.",
+}
 
 
 commands = [verify_command]
