@@ -116,3 +116,10 @@ def findings_of(
                 continue
             found.append({"post_id": post_id, **finding})
     return found
+
+
+def reference_key_at(session: Session, post_id: int, index: int) -> str | None:
+    """Return the key of a post's reference at a position of its list (from 0), or None."""
+    return session.scalar(
+        select(ReferenceCheck.key).where(ReferenceCheck.post_id == post_id, ReferenceCheck.position == index)
+    )

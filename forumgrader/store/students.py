@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import ColumnElement, Select, false, select, true
 from sqlalchemy.orm import Session
 
+from forumgrader.grading import RubricError
 from forumgrader.store.accounts import STAFF, CourseRole, Role, membership_of, memberships
 from forumgrader.store.models import Course, Grade, Person, Post, Topic, User
+from forumgrader.store.topics import topic_rubric
 
 
 def _readable(session: Session, user: User, course_id: int) -> ColumnElement[bool]:
@@ -37,15 +39,19 @@ def topic_posts_statement(session: Session, user: User, topic: Topic) -> Select[
     )
 
 
-def grades_statement(topic_id: int, person_id: int | None = None) -> Select[tuple[Grade, Person]]:
-    """Select the stored grades of a topic (of one person when given), with each student, by name then rubric."""
+def grades_statement(
+    topic_id: int, person_id: int | None = None, *, rubric: str | None = None
+) -> Select[tuple[Grade, Person]]:
+    """Select the stored grades of a topic (of one person, under one rubric, when given) with each student, by name."""
     statement = (
         select(Grade, Person)
         .join(Person, Person.id == Grade.person_id)
         .where(Grade.topic_id == topic_id)
         .order_by(Person.sortable_name, Person.display_name, Person.id, Grade.rubric)
     )
-    return statement if person_id is None else statement.where(Grade.person_id == person_id)
+    if person_id is not None:
+        statement = statement.where(Grade.person_id == person_id)
+    return statement if rubric is None else statement.where(Grade.rubric == rubric)
 
 
 def person_in_topic(session: Session, topic: Topic, person_id: int) -> Person | None:
@@ -93,7 +99,7 @@ def own_work(session: Session, user: User) -> list[CourseWork]:
             select(Post)
             .join(Topic, Topic.id == Post.topic_id)
             .where(Topic.course_id == course.id, Post.author_id == membership.person_id, Post.deleted.is_(False))
-            .order_by(Topic.due_initial_at.is_(None), Topic.due_initial_at, Topic.id, Post.created_at, Post.id)
+            .order_by(Post.created_at.is_(None), Post.created_at, Post.id)
         )
         for post in posts:
             topics.setdefault(post.topic_id, TopicWork(session.get_one(Topic, post.topic_id))).posts.append(post)
@@ -101,9 +107,19 @@ def own_work(session: Session, user: User) -> list[CourseWork]:
         for grade in session.scalars(select(Grade).where(Grade.person_id == membership.person_id).order_by(Grade.id)):
             grades[grade.topic_id].append(grade)
         for topic_id, topic_grades in grades.items():
-            topics.setdefault(topic_id, TopicWork(session.get_one(Topic, topic_id))).grades = topic_grades
+            work_in = topics.setdefault(topic_id, TopicWork(session.get_one(Topic, topic_id)))
+            current = current_rubric(work_in.topic)
+            work_in.grades = [g for g in topic_grades if current is None or g.rubric == current]
         work.topics = sorted(topics.values(), key=_due_order)
     return found
+
+
+def current_rubric(topic: Topic) -> str | None:
+    """Return the name of the rubric a topic is graded with now, or None when it cannot be loaded (all then count)."""
+    try:
+        return topic_rubric(topic).name
+    except RubricError:
+        return None
 
 
 def _due_order(work: TopicWork) -> tuple[bool, float, int]:

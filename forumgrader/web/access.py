@@ -65,6 +65,16 @@ ROUTES: dict[str, Rule] = {
     "drafts.draft": Rule.DRAFT_OWNER,
     "drafts.delete": Rule.DRAFT_OWNER,
     "student.posts": Rule.SIGNED_IN,
+    "api.topic_posts": Rule.COURSE_MEMBER,  # a student lists their own posts only
+    "api.post": Rule.POST_READER,
+    "api.post_report": Rule.POST_READER,
+    "api.topic_findings": Rule.COURSE_MEMBER,  # a student, the findings of their own posts only
+    "api.course_reviews": Rule.COURSE_REVIEWER,
+    "api.review_post": Rule.COURSE_REVIEWER,
+    "api.topic_grades": Rule.COURSE_GRADER,
+    "api.person_grades": Rule.GRADE_READER,
+    "api.self_check": Rule.PUBLIC,  # a token is optional; rate-limited per client address
+    "api.check_topic": Rule.COURSE_GRADER,
 }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVarTuple
 
 from flask import request
@@ -51,15 +51,31 @@ def _whole_number(name: str, default: int, maximum: int | None = None) -> int:
     return int(raw)
 
 
+def _page_asked() -> tuple[int, int]:
+    return _whole_number("page", 1), _whole_number("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
+
+
 def paginate(statement: Select[*Columns], write: Callable[[tuple[*Columns]], dict[str, Any]]) -> dict[str, Any]:
     """Answer one page of a statement's rows, as the request's page and per_page ask."""
-    page = _whole_number("page", 1)
-    per_page = _whole_number("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
+    page, per_page = _page_asked()
     session = store.session()
     total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
     rows = session.execute(statement.limit(per_page).offset((page - 1) * per_page)).all()
     return {
         "items": [write(row) for row in rows],
+        "page": page,
+        "per_page": per_page,
+        "total": total,
+        "pages": -(-total // per_page),
+    }
+
+
+def paginate_items(items: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Answer one page of a list built in memory (findings gathered from several reports), as paginate does."""
+    page, per_page = _page_asked()
+    total = len(items)
+    return {
+        "items": list(items[(page - 1) * per_page : page * per_page]),
         "page": page,
         "per_page": per_page,
         "total": total,
