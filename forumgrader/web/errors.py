@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import math
+import time
 from collections.abc import Callable
 from typing import NoReturn
 
@@ -10,6 +12,8 @@ from flask import Flask, Response, current_app, jsonify, render_template, reques
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
+
+from forumgrader.web.limits import EXTENSION as LIMITER
 
 log = logging.getLogger(__name__)
 
@@ -62,11 +66,25 @@ def message_for(error: HTTPException) -> str:
     if isinstance(error, CSRFError):  # its own description ("The CSRF token is missing.") means nothing to people
         return "This form has expired. Reload the page and try again."
     if status == 429:  # the limiter describes the limit only ("3 per 1 minute")
-        return f"Too many requests from your address (at most {error.description}): wait a little and try again."
+        return f"Too many requests from your address (at most {error.description}): try again {_retry_in()}."
     if error.description and error.description != type(error).description:
         return error.description
     template = MESSAGES.get(status, error.name)
     return template.format(method=request.method, limit=human_size(current_app.config["MAX_IMPORT_BYTES"]))
+
+
+def _retry_in() -> str:
+    """Say when the limit that was hit lets the client in again: "in 42 seconds", "in 3 minutes"."""
+    limiter = current_app.extensions.get(LIMITER)
+    limit = limiter.current_limit if limiter is not None else None
+    if limit is None:
+        return "in a little while"
+    seconds = max(1, math.ceil(limit.reset_at - time.time()))
+    if seconds < 120:
+        return f"in {seconds} second{'s' if seconds != 1 else ''}"
+    if seconds < 2 * 3600:
+        return f"in {math.ceil(seconds / 60)} minutes"
+    return f"in {math.ceil(seconds / 3600)} hours"
 
 
 def human_size(size: int) -> str:
