@@ -134,8 +134,16 @@ def _where(filters: FlagFilters, *, status: bool = True) -> list[Any]:
 def flags(session: Session, course_id: int, filters: FlagFilters | None = None) -> list[Flag]:
     """List a course's flagged references, worst first (broken or wrong DOI, not found, retracted, mismatch)."""
     rows = session.execute(
-        select(ReferenceCheck, Post.topic_id, Topic.title, Post.author_id, Person.display_name, Review, User.name,
-               User.email)
+        select(
+            ReferenceCheck,
+            Post.topic_id,
+            Topic.title,
+            Post.author_id,
+            Person.display_name,
+            Review,
+            User.name,
+            User.email,
+        )
         .join(Post, Post.id == ReferenceCheck.post_id)
         .join(Topic, Topic.id == Post.topic_id)
         .outerjoin(Person, Person.id == Post.author_id)
@@ -143,14 +151,16 @@ def flags(session: Session, course_id: int, filters: FlagFilters | None = None) 
         .outerjoin(User, User.id == Review.reviewer_id)
         .where(Topic.course_id == course_id, Post.deleted.is_(False), _flagged(), *_where(filters or FlagFilters()))
         .order_by(ReferenceCheck.post_id, ReferenceCheck.position)
-    ).all()  # fmt: skip
+    ).all()
     unique = {}
     for row in rows:  # the same entry twice in one list: one decision covers both
         unique.setdefault((row[0].post_id, row[0].key), row)
     histories = _histories(session, unique)
     found = [_flag(*row, history=histories.get(_subject(*key), [])) for key, row in unique.items()]
-    return sorted(found, key=lambda f: (f.severity, f.topic_title.casefold(), f.topic_id, f.student.casefold(),
-                                        f.post_id, f.position))  # fmt: skip
+    return sorted(
+        found,
+        key=lambda f: (f.severity, f.topic_title.casefold(), f.topic_id, f.student.casefold(), f.post_id, f.position),
+    )
 
 
 def _flag(
@@ -260,8 +270,9 @@ def _flagged_check(session: Session, post_id: int, reference_key: str) -> Refere
             "This reference is no longer in the post (it was edited and checked again): reload the queue."
         )
     if not is_flag(check):
-        raise ReviewError(f"This reference is not flagged any more (it is now {check.verdict or 'unchecked'}): "
-                          "reload the queue.")  # fmt: skip
+        raise ReviewError(
+            f"This reference is not flagged any more (it is now {check.verdict or 'unchecked'}): reload the queue."
+        )
     return check
 
 
@@ -302,9 +313,18 @@ def decide(
         session.add(review)
     review.decision, review.note, review.verdict = chosen.value, note.strip(), check.verdict or ""
     review.reviewer_id, review.decided_at = (user.id if user else None), moment
-    _audit(session, user, f"review.{chosen.value}", _subject(post_id, reference_key), note.strip(),
-           decision=chosen.value, previous=previous, verdict=check.verdict, retracted=bool(check.retracted),
-           reference=check.text[:500])  # fmt: skip
+    _audit(
+        session,
+        user,
+        f"review.{chosen.value}",
+        _subject(post_id, reference_key),
+        note.strip(),
+        decision=chosen.value,
+        previous=previous,
+        verdict=check.verdict,
+        retracted=bool(check.retracted),
+        reference=check.text[:500],
+    )
     session.flush()
     regrade(session, session.get_one(Topic, check.post.topic_id), now=moment)
     return review
@@ -318,8 +338,16 @@ def reopen(
     if review is None:
         return False
     post = session.get_one(Post, post_id)
-    _audit(session, user, "review.reopen", _subject(post_id, reference_key), note.strip(),
-           decision=None, previous=review.decision, previous_note=review.note)  # fmt: skip
+    _audit(
+        session,
+        user,
+        "review.reopen",
+        _subject(post_id, reference_key),
+        note.strip(),
+        decision=None,
+        previous=review.decision,
+        previous_note=review.note,
+    )
     session.delete(review)
     session.flush()
     regrade(session, session.get_one(Topic, post.topic_id), now=now or utcnow())

@@ -7,11 +7,12 @@ from datetime import datetime
 from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
+from forumgrader import jobs
 from forumgrader.config import DEFAULTS
 from forumgrader.grading import Rubric, RubricError, load_rubric, shipped_rubrics
 from forumgrader.store.db import utcnow
 from forumgrader.store.grades import GradedStudent, grade_topic
-from forumgrader.store.models import AuditEntry, Topic, User
+from forumgrader.store.models import AuditEntry, Job, Topic, User
 
 
 def default_rubric() -> str:
@@ -59,3 +60,15 @@ def set_rubric(session: Session, topic: Topic, name: str, user: User | None) -> 
     )
     session.flush()
     return rubric
+
+
+def submit_check(session: Session, topic: Topic, user: User | None) -> Job:
+    """Record a job that checks a topic's citations and grades it with its rubric; commit, then `jobs.enqueue` it."""
+    return jobs.submit(
+        session,
+        "check_topic",
+        params={"rubric": rubric_name(topic)},
+        course_id=topic.course_id,
+        topic_id=topic.id,
+        user_id=user.id if user else None,
+    )
