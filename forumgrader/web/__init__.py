@@ -4,9 +4,29 @@ from __future__ import annotations
 
 from flask import Flask
 
-from forumgrader.web import access, api, auth, courses, errors, jobs, limits, security, student, templating
+from forumgrader.web import (
+    access,
+    api,
+    auth,
+    courses,
+    errors,
+    instructor,
+    jobs,
+    limits,
+    review,
+    security,
+    student,
+    templating,
+)
 
-BLUEPRINTS = (auth.blueprint, courses.blueprint, jobs.blueprint, *student.BLUEPRINTS)
+BLUEPRINTS = (
+    auth.blueprint,
+    courses.blueprint,
+    jobs.blueprint,
+    *student.BLUEPRINTS,
+    *instructor.BLUEPRINTS,
+    review.blueprint,
+)
 
 
 def init_app(app: Flask) -> None:

@@ -1,0 +1,205 @@
+"""A topic's dashboard (one row per student, plots), its grade files for the LMS, its rubric, and checking it again."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from werkzeug.datastructures import MultiDict
+
+from forumgrader import jobs, store
+from forumgrader.grading import EXPORTS, ExportError, ExportOptions, MatchBy, Rubric, RubricError
+from forumgrader.store import accounts
+from forumgrader.store.dashboard import (
+    ONLY,
+    SORTS,
+    RowQuery,
+    latest_job,
+    matches,
+    sort_rows,
+    stored_grade_rows,
+    topic_dashboard,
+)
+from forumgrader.store.models import Topic
+from forumgrader.store.posts import student_posts
+from forumgrader.store.topics import regrade, rubric_choices, set_rubric, submit_check, topic_rubric
+from forumgrader.web import plots
+from forumgrader.web.access import signed_in_user, topic_or_404
+from forumgrader.web.api.resources import job_json
+
+blueprint = Blueprint("topics", __name__)
+
+COLUMNS = {
+    "name": "Student",
+    "score": "Score",
+    "posts": "Posts",
+    "replies": "Replies",
+    "references": "References",
+    "flags": "Flags",
+    "late": "Late",
+}
+LMS_NAMES = {"canvas": "Canvas", "moodle": "Moodle", "d2l": "D2L Brightspace"}
+
+
+def row_query(args: MultiDict[str, str]) -> RowQuery:
+    """Read the table's sort and filters from the address: ?sort=score&order=desc&q=ada&only=flags."""
+    sort = args.get("sort", "name") if args.get("sort") in SORTS else "name"
+    return RowQuery(
+        sort=sort,
+        descending=args.get("order") == "desc",
+        text=args.get("q", "").strip()[:100],
+        only=frozenset(name for name in args.getlist("only") if name in ONLY),
+    )
+
+
+def _sort_links(topic: Topic, query: RowQuery) -> dict[str, tuple[str, str | None]]:
+    """Return each column's address (the next order when clicked) and its aria-sort value."""
+    links = {}
+    for column in COLUMNS:
+        current = query.sort == column
+        descending = not query.descending if current else column != "name"
+        href = (
+            url_for(
+                "topics.topic",
+                topic_id=topic.id,
+                sort=column,
+                order="desc" if descending else "asc",
+                q=query.text or None,
+                only=sorted(query.only),
+            )
+            + "#students"
+        )
+        links[column] = (href, ("descending" if query.descending else "ascending") if current else None)
+    return links
+
+
+def _load_rubric(topic: Topic) -> Rubric | None:
+    try:
+        return topic_rubric(topic)
+    except RubricError as error:
+        flash(f"This topic's rubric cannot be read: {'; '.join(error.problems)}. Choose another rubric.", "error")
+        return None
+
+
+@blueprint.get("/topics/<int:topic_id>")
+def topic(topic_id: int) -> ResponseReturnValue:
+    """Show staff the topic's students, scores and plots; show a student their own posts."""
+    found = topic_or_404(topic_id)
+    session = store.session()
+    user = signed_in_user()
+    role = accounts.course_role(session, user, found.course_id)
+    if role == accounts.CourseRole.STUDENT:
+        membership = accounts.membership_of(session, user, found.course_id)
+        posts = student_posts(session, found.id, membership.person_id if membership else None)
+        return render_template("topics/student.html", topic=found, posts=posts)
+    rubric = _load_rubric(found)
+    job = latest_job(session, found.id)
+    board = topic_dashboard(session, found, rubric) if rubric is not None else None
+    query = row_query(request.args)
+    figures = []
+    if board is not None:
+        ungraded = sum(1 for row in board.students if row.total is None)
+        figures = [
+            plots.score_distribution(board.percents, ungraded),
+            plots.sources_per_post(board.sources_per_post),
+            plots.verdicts_per_topic(board.verdicts, found.id),
+        ]
+    return render_template(
+        "topics/dashboard.html",
+        topic=found,
+        board=board,
+        rubric=rubric,
+        rows=sort_rows(board.students, query) if board is not None else [],
+        shown={row.person_id for row in board.students if matches(row, query)} if board is not None else set(),
+        query=query,
+        columns=COLUMNS,
+        sort_links=_sort_links(found, query),
+        figures=figures,
+        job=job,
+        job_status=job_json(job) if job is not None else None,
+        can_grade=accounts.can_grade_course(session, user, found.course_id),
+        rubrics=rubric_choices(),
+        lms_names=LMS_NAMES,
+    )
+
+
+def _file_name(topic: Topic, lms: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", (topic.title or f"topic {topic.id}").lower()).strip("-")[:60] or "topic"
+    return f"{slug}-{lms}-grades.csv"
+
+
+@blueprint.get("/topics/<int:topic_id>/export")
+def export(topic_id: int) -> ResponseReturnValue:
+    """Download the topic's grades as the LMS's grade import file (?lms=canvas|moodle|d2l), or show the choices."""
+    found = topic_or_404(topic_id)
+    rubric = _load_rubric(found)
+    lms = request.args.get("lms")
+    problem = None
+    if rubric is not None and lms is not None:
+        rows, _provisional = stored_grade_rows(store.session(), found.id, rubric.name)
+        match_by = request.args.get("match_by", MatchBy.EMAIL.value)
+        if lms not in EXPORTS:
+            problem = f"There is no grade file for “{lms}”: choose Canvas, Moodle or D2L."
+        elif not rows:
+            problem = "Nobody has a grade in this topic yet: wait for the check to finish, or check the topic again."
+        elif match_by not in {m.value for m in MatchBy}:
+            problem = "Match students by their email address or their ID number."
+        else:
+            options = ExportOptions(
+                item=request.args.get("item", "").strip() or found.title or f"Discussion {found.id}",
+                points_possible=rubric.possible,
+                assignment_id=request.args.get("assignment_id", found.lms_assignment_id).strip(),
+                match_by=MatchBy(match_by),
+            )
+            try:
+                text = EXPORTS[lms](rows, options)
+            except ExportError as error:
+                problem = f"{error}."
+            else:
+                disposition = f'attachment; filename="{_file_name(found, lms)}"'
+                return Response(text, mimetype="text/csv", headers={"Content-Disposition": disposition})
+    status = 400 if problem else 200
+    page = render_template(
+        "topics/export.html",
+        topic=found,
+        rubric=rubric,
+        problem=problem,
+        lms=lms,
+        lms_names=LMS_NAMES,
+        values=request.args,
+    )
+    return page, status
+
+
+def _back(topic: Topic) -> Any:
+    return redirect(url_for("topics.topic", topic_id=topic.id))
+
+
+@blueprint.post("/topics/<int:topic_id>/rubric")
+def change_rubric(topic_id: int) -> ResponseReturnValue:
+    """Grade the topic with another rubric, at once (overrides under the old rubric stay with it)."""
+    found = topic_or_404(topic_id)
+    session = store.session()
+    try:
+        rubric = set_rubric(session, found, request.form.get("rubric", ""), signed_in_user())
+        graded = regrade(session, found)
+    except RubricError as error:
+        session.rollback()
+        flash(f"{'; '.join(error.problems)}.", "error")
+        return _back(found)
+    session.commit()
+    flash(f"Graded {len(graded)} students with {rubric.title} ({rubric.name}).", "success")
+    return _back(found)
+
+
+@blueprint.post("/topics/<int:topic_id>/recheck")
+def recheck(topic_id: int) -> ResponseReturnValue:
+    """Check the topic's citations again and regrade it (answers already cached cost nothing)."""
+    found = topic_or_404(topic_id)
+    session = store.session()
+    job = submit_check(session, found, signed_in_user())
+    session.commit()
+    jobs.enqueue(job)
+    return redirect(url_for("instructor.progress", course_id=found.course_id, job=job.id))
