@@ -209,7 +209,7 @@ def sources_per_post(counts: dict[int, int]) -> Plot:
         listed = [k for k, v in sorted(counts.items()) for _ in range(v)]
         summary = (
             f"{_plural(posts, 'post')}: median {statistics.median(listed):g} sources per post; "
-            f"{_plural(counts.get(0, 0), 'post')} list none."
+            f"{_plural(counts.get(0, 0), 'post lists', 'posts list')} none."
         )
     else:
         summary = "No posts yet."

@@ -40,6 +40,13 @@ COLUMNS = {
     "flags": "Flags",
     "late": "Late",
 }
+# The grade files' messages name the CLI's options; on this page they are fields.
+WEB_WORDS = (
+    ("--match-by idnumber", "“Match students by: ID number”"),
+    ("--match-by email", "“Match students by: Email address”"),
+    ("pass --assignment-id with", "give as “Assignment id”"),
+    ("(--item)", "(“Grade item”)"),
+)
 LMS_NAMES = {"canvas": "Canvas", "moodle": "Moodle", "d2l": "D2L Brightspace"}
 
 
@@ -125,6 +132,13 @@ def topic(topic_id: int) -> ResponseReturnValue:
     )
 
 
+def in_page_words(message: str) -> str:
+    """Say a grade file's problem with the names this page gives the options."""
+    for cli, page in WEB_WORDS:
+        message = message.replace(cli, page)
+    return message
+
+
 def _file_name(topic: Topic, lms: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", (topic.title or f"topic {topic.id}").lower()).strip("-")[:60] or "topic"
     return f"{slug}-{lms}-grades.csv"
@@ -156,7 +170,7 @@ def export(topic_id: int) -> ResponseReturnValue:
             try:
                 text = EXPORTS[lms](rows, options)
             except ExportError as error:
-                problem = f"{error}."
+                problem = in_page_words(f"{error}.")
             else:
                 disposition = f'attachment; filename="{_file_name(found, lms)}"'
                 return Response(text, mimetype="text/csv", headers={"Content-Disposition": disposition})

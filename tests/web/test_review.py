@@ -1,0 +1,296 @@
+"""The review queue: a course's flags worst first, filters, decisions with notes that persist across re-checks and
+re-imports, feed the grades and are audited, in a page that works with and without its script."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from forumgrader.crossref.localserver import LocalCrossref
+from forumgrader.store import reviews
+from forumgrader.store.checks import analyse_post
+from forumgrader.store.models import AuditEntry, Grade, Person, Post, ReferenceCheck, Review, Thread, Topic
+
+from .conftest import World
+from .sample_course import Sample, crossref_config, import_sample
+
+Client = Callable[[str], FlaskClient]
+
+
+@pytest.fixture
+def app_config(app_config: dict[str, Any], crossref: LocalCrossref) -> dict[str, Any]:
+    return app_config | crossref_config(crossref)
+
+
+@pytest.fixture
+def sample(app: Flask, session: Session, world: World, samples: Path) -> Sample:
+    return import_sample(app, session, world, samples)
+
+
+def words(page: str) -> str:
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))).strip()
+
+
+def queue_items(page: str) -> list[dict[str, str]]:
+    """Each flag on the queue page: its title, status line, post id and reference key."""
+    items = []
+    for article in re.findall(r"<article class=\"flag [^\"]*\".*?</article>", page, flags=re.S):
+        items.append(
+            {
+                "title": words(re.search(r'<h2 class="flag-title"[^>]*>(.*?)</h2>', article, re.S).group(1)),  # type: ignore[union-attr]
+                "status": words(re.search(r"data-flag-status>(.*?)</p>", article, re.S).group(1)),  # type: ignore[union-attr]
+                "post_id": re.search(r'name="post_id" value="(\d+)"', article).group(1),  # type: ignore[union-attr]
+                "key": re.search(r'name="reference_key" value="(\w+)"', article).group(1),  # type: ignore[union-attr]
+                "text": words(article),
+            }
+        )
+    return items
+
+
+def grade_of(session: Session, sample: Sample, name: str) -> Grade:
+    session.rollback()  # see what the requests committed
+    return session.scalars(
+        select(Grade).where(Grade.topic_id == sample.topic, Grade.person_id == sample.people[name])
+    ).one()
+
+
+def test_the_queue_lists_a_courses_flags_worst_first(client_as: Client, world: World, sample: Sample) -> None:
+    page = client_as("ta").get(f"/courses/{world.course_a}/review").get_data(as_text=True)
+    assert [item["title"] for item in queue_items(page)] == [
+        "Broken DOI: Danielle Okafor",
+        "Not found: Danielle Okafor",
+        "Not found: Marcus Bennett",
+        "Not found: Tyler Hughes",
+        "Not found: Tyler Hughes",
+        "Details differ: Marcus Bennett",
+        "Details differ: Priya Raman",
+    ]
+    assert "7 flags awaiting review. 7 awaiting review in all." in words(page)
+    broken = queue_items(page)[0]
+    assert broken["status"] == "Awaiting review"
+    assert "As cited Avasthi A, Grover S, Nischal A. Ethical and Legal Issues in Psychotherapy" in broken["text"]
+    assert "Crossref record No record of this work was found." in broken["text"]
+    assert 'href="https://doi.org/10.4103/indianpsychiatry.indianjpsychiatry_50_21"' in page
+    assert "https://search.crossref.org/search/works?q=Avasthi%20A%2C%20Grover%20S" in page
+    mismatch = queue_items(page)[5]
+    assert "Authors: you wrote “Sahoo, A.”, the record says “Sahoo, Swapnajeet”" in mismatch["text"]
+    assert 'aria-keyshortcuts="c"' in page and "/static/js/review.js" in page
+
+
+def test_the_queue_filters_by_topic_student_flag_and_status(client_as: Client, world: World, sample: Sample) -> None:
+    client = client_as("instructor")
+    url = f"/courses/{world.course_a}/review"
+
+    def titles(query: str) -> list[str]:
+        return [item["title"] for item in queue_items(client.get(url + query).get_data(as_text=True))]
+
+    assert titles(f"?student={sample.people['Tyler Hughes']}") == ["Not found: Tyler Hughes"] * 2
+    assert titles("?verdict=mismatch") == ["Details differ: Marcus Bennett", "Details differ: Priya Raman"]
+    assert titles(f"?topic={sample.topic}&verdict=broken_doi") == ["Broken DOI: Danielle Okafor"]
+    assert titles(f"?topic={world.topic_a}") == []
+    assert "Nothing to review with these filters." in words(
+        client.get(url + f"?topic={world.topic_a}").get_data(as_text=True)
+    )
+    assert titles("?status=dismissed") == []
+    assert len(titles("?status=all")) == 7
+    assert '<option value="dismissed">Dismissed (0)</option>' in client.get(url).get_data(as_text=True)
+
+
+def test_a_dismissal_with_a_note_is_kept_audited_and_settles_the_grade(
+    client_as: Client, world: World, sample: Sample, session: Session
+) -> None:
+    client = client_as("ta")
+    url = f"/courses/{world.course_a}/review"
+    tyler = [item for item in queue_items(client.get(url).get_data(as_text=True)) if "Tyler" in item["title"]]
+    assert grade_of(session, sample, "Tyler Hughes").provisional
+    first = client.post(
+        f"{url}/decisions",
+        data={
+            "post_id": tyler[0]["post_id"],
+            "reference_key": tyler[0]["key"],
+            "decision": "dismissed",
+            "note": "Real article, checked in PsycINFO",
+            "back": url,
+            "next": "flag-next",
+        },
+    )
+    assert first.status_code == 302 and first.headers["Location"] == f"{url}#flag-next"
+    assert grade_of(session, sample, "Tyler Hughes").provisional  # one of his two flags still waits
+    client.post(
+        f"{url}/decisions",
+        data={"post_id": tyler[1]["post_id"], "reference_key": tyler[1]["key"], "decision": "confirmed", "note": ""},
+    )
+    assert not grade_of(session, sample, "Tyler Hughes").provisional
+    review = session.scalars(select(Review).where(Review.reference_key == tyler[0]["key"])).one()
+    assert (review.decision, review.note, review.verdict) == (
+        "dismissed",
+        "Real article, checked in PsycINFO",
+        "not_found",
+    )
+    audit = session.scalars(select(AuditEntry).where(AuditEntry.action.like("review.%")).order_by(AuditEntry.id)).all()
+    assert [(entry.action, entry.actor, entry.note) for entry in audit] == [
+        ("review.dismissed", "Ta", "Real article, checked in PsycINFO"),
+        ("review.confirmed", "Ta", ""),
+    ]
+    dismissed = queue_items(client.get(url + "?status=dismissed").get_data(as_text=True))
+    assert len(dismissed) == 1
+    assert dismissed[0]["status"].startswith("Dismissed by Ta")
+    assert dismissed[0]["status"].endswith(": “Real article, checked in PsycINFO”")
+    assert "History (1)" in dismissed[0]["text"]
+    awaiting = client.get(url).get_data(as_text=True)
+    assert len(queue_items(awaiting)) == 5 and "5 awaiting review in all." in words(awaiting)
+    board = words(client.get(f"/topics/{sample.topic}").get_data(as_text=True))
+    assert "Tyler Hughes" in board and "1 confirmed" in board
+
+
+def test_the_page_script_gets_the_decision_and_the_grade_as_json(
+    client_as: Client, world: World, sample: Sample, session: Session
+) -> None:
+    client = client_as("instructor")
+    url = f"/courses/{world.course_a}/review"
+    broken = queue_items(client.get(url).get_data(as_text=True))[0]
+    response = client.post(
+        f"{url}/decisions",
+        headers={"Accept": "application/json"},
+        data={
+            "post_id": broken["post_id"],
+            "reference_key": broken["key"],
+            "decision": "confirmed",
+            "note": "  DOI typed wrong  ",
+        },
+    )
+    answer = response.get_json()
+    danielle = grade_of(session, sample, "Danielle Okafor")
+    assert answer == {
+        "status": "confirmed",
+        "note": "DOI typed wrong",
+        "reviewer": "Instructor",
+        "message": "Confirmed. The grade is provisional still.",
+        "grade": {"total": danielle.total, "possible": danielle.possible, "provisional": True},
+        "awaiting": 6,
+    }
+    verified = session.scalars(select(ReferenceCheck).where(ReferenceCheck.verdict == "verified")).first()
+    assert verified is not None
+    refused = client.post(
+        f"{url}/decisions",
+        headers={"Accept": "application/json"},
+        data={"post_id": verified.post_id, "reference_key": verified.key, "decision": "dismissed"},
+    )
+    assert refused.status_code == 409
+    assert refused.get_json()["message"].startswith("This reference is not flagged any more (it is now verified)")
+    nonsense = client.post(
+        f"{url}/decisions",
+        headers={"Accept": "application/json"},
+        data={"post_id": broken["post_id"], "reference_key": broken["key"], "decision": "maybe"},
+    )
+    assert nonsense.status_code == 409 and "confirm or dismiss" in nonsense.get_json()["message"]
+
+
+def test_decisions_persist_across_a_recheck_and_a_reimport_that_keeps_the_reference(
+    client_as: Client, world: World, sample: Sample, session: Session, app: Flask
+) -> None:
+    client = client_as("instructor")
+    url = f"/courses/{world.course_a}/review"
+    marcus = next(
+        item for item in queue_items(client.get(url).get_data(as_text=True)) if "Not found: Marcus" in item["title"]
+    )
+    client.post(
+        f"{url}/decisions",
+        data={
+            "post_id": marcus["post_id"],
+            "reference_key": marcus["key"],
+            "decision": "dismissed",
+            "note": "Found it on the journal's site",
+        },
+    )
+    assert client.post(f"/topics/{sample.topic}/recheck").status_code == 302  # the check job runs again
+    again = queue_items(client.get(url + "?status=dismissed").get_data(as_text=True))
+    assert [(item["post_id"], item["key"]) for item in again] == [(marcus["post_id"], marcus["key"])]
+    # the student edits the post's text (a later export): the reference is unchanged, so is the decision
+    post = session.get_one(Post, int(marcus["post_id"]))
+    post.body_text = "An added first sentence.\n\n" + post.body_text
+    session.commit()
+    with app.app_context():
+        analyse_post(session, post)
+        session.commit()
+    still = queue_items(client.get(url + "?status=dismissed").get_data(as_text=True))
+    assert [(item["post_id"], item["key"]) for item in still] == [(marcus["post_id"], marcus["key"])]
+    assert session.scalar(select(func.count()).select_from(Review)) == 1
+
+
+def test_a_decision_can_be_taken_back(client_as: Client, world: World, sample: Sample, session: Session) -> None:
+    client = client_as("ta")
+    url = f"/courses/{world.course_a}/review"
+    flag = queue_items(client.get(url + f"?student={sample.people['Marcus Bennett']}").get_data(as_text=True))[0]
+    form = {"post_id": flag["post_id"], "reference_key": flag["key"]}
+    client.post(f"{url}/decisions", data=form | {"decision": "dismissed", "note": "fine"})
+    decided = client.get(url + "?status=dismissed").get_data(as_text=True)
+    assert "Put it back in the queue" in decided
+    client.post(f"{url}/decisions", data=form | {"decision": "reopen", "note": "asked the instructor"})
+    assert session.scalar(select(func.count()).select_from(Review)) == 0
+    assert queue_items(client.get(url).get_data(as_text=True))[2]["status"] == "Awaiting review"
+    last = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert last is not None and (last.action, last.note, last.details["previous"]) == (
+        "review.reopen",
+        "asked the instructor",
+        "dismissed",
+    )
+
+
+def test_a_decision_is_only_about_a_post_of_the_course(
+    client_as: Client, world: World, sample: Sample, session: Session
+) -> None:
+    thread = Thread(topic_id=world.topic_b, lms_thread_id="b1")
+    session.add(thread)
+    session.flush()
+    elsewhere = Post(
+        topic_id=world.topic_b,
+        thread_id=thread.id,
+        lms_post_id="b1",
+        body_text="x",
+        created_at=datetime(2025, 1, 1, tzinfo=UTC),
+    )
+    session.add(elsewhere)
+    session.commit()
+    url = f"/courses/{world.course_a}/review/decisions"
+    answer = client_as("ta").post(url, data={"post_id": elsewhere.id, "reference_key": "k", "decision": "dismissed"})
+    assert answer.status_code == 404
+    assert client_as("ta").post(url, data={"decision": "dismissed"}).status_code == 400
+
+
+def test_the_review_page_lists_the_courses_you_review(client_as: Client, world: World, sample: Sample) -> None:
+    ta = words(client_as("ta").get("/review").get_data(as_text=True))
+    assert "PSY 101 Introduction to Psychology — 7 awaiting review" in ta
+    assert "HIS 200" not in ta
+    student = words(client_as("student").get("/review").get_data(as_text=True))
+    assert "You review no course" in student
+
+
+def test_a_retracted_record_ranks_between_not_found_and_details_that_differ(
+    app: Flask, world: World, sample: Sample, session: Session
+) -> None:
+    verified = session.scalars(
+        select(ReferenceCheck)
+        .join(Post)
+        .join(Person, Person.id == Post.author_id)
+        .where(ReferenceCheck.verdict == "verified", Person.display_name == "Priya Raman")
+    ).one()
+    verified.retracted = True
+    session.commit()
+    found = reviews.flags(session, world.course_a)
+    assert [flag.kind for flag in found] == ["broken_doi"] + ["not_found"] * 4 + ["retracted"] + ["mismatch"] * 2
+    only = reviews.flags(session, world.course_a, reviews.FlagFilters(verdict="retracted"))
+    assert [(flag.student, flag.verdict) for flag in only] == [("Priya Raman", "verified")]
+    assert reviews.flag_counts(session, world.course_a)[reviews.FlagStatus.AWAITING] == 8
+    topic = session.get_one(Topic, sample.topic)
+    assert topic.course_id == world.course_a
