@@ -129,6 +129,7 @@ def topic(topic_id: int) -> ResponseReturnValue:
         can_grade=accounts.can_grade_course(session, user, found.course_id),
         rubrics=rubric_choices(),
         lms_names=LMS_NAMES,
+        post_prefix=url_for("posts.post", post_id=0).removesuffix("0"),  # one address built, not one per student
     )
 
 
