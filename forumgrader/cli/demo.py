@@ -264,16 +264,20 @@ def demo(context: click.Context, port: int, no_serve: bool, yes: bool) -> None:
     shown = store.database(app).engine.url.render_as_string(hide_password=True)
     click.echo(f"forumgrader demo on {shown}")
     started = time.perf_counter()
-    with app.app_context():
-        logins = prepare(app)
-        click.echo(f"Ready in {time.perf_counter() - started:.1f} s.")
-        print_logins(logins, f"http://127.0.0.1:{port}/")
-        if no_serve:
-            click.echo(
-                f"Serve it with: FORUMGRADER_DATABASE_URL={url} FORUMGRADER_METADATA_SOURCE=snapshot forumgrader serve"
-            )
-            return
-        context.invoke(serve, host="127.0.0.1", port=port, threads=8, no_worker=False)
+    try:
+        with app.app_context():
+            logins = prepare(app)
+            click.echo(f"Ready in {time.perf_counter() - started:.1f} s.")
+            print_logins(logins, f"http://127.0.0.1:{port}/")
+            if no_serve:
+                click.echo(
+                    f"Serve it with: FORUMGRADER_DATABASE_URL={url} FORUMGRADER_METADATA_SOURCE=snapshot "
+                    "forumgrader serve"
+                )
+                return
+            context.invoke(serve, host="127.0.0.1", port=port, threads=8, no_worker=False)
+    finally:
+        store.database(app).dispose()
 
 
 commands = [demo]
