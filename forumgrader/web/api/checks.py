@@ -7,7 +7,7 @@ from typing import Any
 from flask import request, url_for
 
 from forumgrader import jobs, store
-from forumgrader.store.topics import rubric_name
+from forumgrader.store.topics import submit_check
 from forumgrader.web.access import signed_in_user, topic_or_404
 from forumgrader.web.api import auth, registry
 from forumgrader.web.api.report_schema import REPORT
@@ -79,14 +79,7 @@ def check_topic(topic_id: int) -> tuple[dict[str, Any], int, dict[str, str]]:
     background; follow the job at the address in `Location` (GET /jobs/{id})."""
     topic = topic_or_404(topic_id)
     session = store.session()
-    job = jobs.submit(
-        session,
-        "check_topic",
-        params={"rubric": rubric_name(topic)},
-        course_id=topic.course_id,
-        topic_id=topic.id,
-        user_id=signed_in_user().id,
-    )
+    job = submit_check(session, topic, signed_in_user())
     session.commit()
     jobs.enqueue(job)
     session.refresh(job)
