@@ -44,7 +44,8 @@ def app_config(app_config: dict[str, Any], crossref: LocalCrossref) -> dict[str,
 
 
 @pytest.fixture(autouse=True)
-def _lookups_finish() -> Iterator[None]:
+def _lookups_finish(app: Flask) -> Iterator[None]:
+    """Wait for lookups that outlived their check before the app's database is closed under them."""
     yield
     assert finish_background_lookups(timeout=30)
 
