@@ -30,7 +30,7 @@ def _readable(session: Session, user: User, course_id: int) -> ColumnElement[boo
     return Post.author_id == membership.person_id if membership.person_id is not None else false()
 
 
-def topic_posts_statement(session: Session, user: User, topic: Topic) -> Select[tuple[Post]]:
+def topic_posts_statement(session: Session, user: User, topic: Topic) -> Select[Post]:
     """Select the posts of a topic the user may read, in the order they were written (deleted placeholders too)."""
     return (
         select(Post)
@@ -41,7 +41,7 @@ def topic_posts_statement(session: Session, user: User, topic: Topic) -> Select[
 
 def grades_statement(
     topic_id: int, person_id: int | None = None, *, rubric: str | None = None
-) -> Select[tuple[Grade, Person]]:
+) -> Select[Grade, Person]:
     """Select the stored grades of a topic (of one person, under one rubric, when given) with each student, by name."""
     statement = (
         select(Grade, Person)
