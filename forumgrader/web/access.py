@@ -40,7 +40,7 @@ class Rule(StrEnum):
     POST_READER = "post_reader"  # the course's staff, and the student who wrote the post
     JOB_WATCHER = "job_watcher"  # whoever started the job, the staff of its course, and admins
     DRAFT_OWNER = "draft_owner"  # the user who saved the draft, no one else (admins neither)
-    GRADE_READER = "grade_reader"  # the course's instructors and admins, and the student whose grade it is
+    GRADE_READER = "grade_reader"  # the course's staff and admins, and the student whose grade it is
 
 
 # Every route and its rule, by endpoint. Add a line here with every new view.
@@ -84,7 +84,7 @@ ROUTES: dict[str, Rule] = {
     "api.topic_findings": Rule.COURSE_MEMBER,  # a student, the findings of their own posts only
     "api.course_reviews": Rule.COURSE_REVIEWER,
     "api.review_post": Rule.COURSE_REVIEWER,
-    "api.topic_grades": Rule.COURSE_GRADER,
+    "api.topic_grades": Rule.COURSE_REVIEWER,  # TAs read the grades the dashboard shows them; only graders change them
     "api.person_grades": Rule.GRADE_READER,
     "api.self_check": Rule.PUBLIC,  # a token is optional; rate-limited per client address
     "api.check_topic": Rule.COURSE_GRADER,
@@ -155,7 +155,7 @@ def _grade_reader(session: Session, user: User, view_args: Mapping[str, Any]) ->
     course_id = course_of(session, view_args)
     if course_id is None or not accounts.can_view_course(session, user, course_id):
         return Decision.NOT_FOUND
-    if accounts.can_grade_course(session, user, course_id):
+    if accounts.can_review_course(session, user, course_id):
         return Decision.ALLOW
     membership = accounts.membership_of(session, user, course_id)
     if membership is not None and membership.role == CourseRole.STUDENT:

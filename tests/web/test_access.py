@@ -57,13 +57,8 @@ EXPECTED: dict[Rule, dict[str, Outcome]] = {
     },
     # the draft was saved by `student`: nobody else may know it exists, admins neither
     Rule.DRAFT_OWNER: {**dict.fromkeys(ACTORS, _.NOT_FOUND), "anonymous": _.SIGN_IN, "student": _.OK},
-    # `student`'s grades in course A: theirs, its instructor's and admins'; a TA grades nothing
-    Rule.GRADE_READER: {
-        **SIGNED_IN_OK,
-        "other_student": _.NOT_FOUND,
-        "ta": _.FORBIDDEN,
-        "other_instructor": _.NOT_FOUND,
-    },
+    # `student`'s grades in course A: theirs, and its staff's (TAs read, only instructors change) and admins'
+    Rule.GRADE_READER: {**SIGNED_IN_OK, "other_student": _.NOT_FOUND, "other_instructor": _.NOT_FOUND},
 }
 
 
