@@ -206,6 +206,17 @@ def enforce() -> ResponseReturnValue | None:
     return None
 
 
+def allows(endpoint: str, view_args: Mapping[str, Any]) -> bool:
+    """Tell whether the current user may use a route with these parameters (pages show only such links)."""
+    rule = ROUTES.get(endpoint)
+    if rule is None:
+        return False
+    if rule is Rule.PUBLIC:
+        return True
+    user = current_actor()
+    return user is not None and CHECKS[rule](store.session(), user, view_args) is Decision.ALLOW
+
+
 def current_actor() -> User | None:
     """Return who is making the request: the API token's owner under /api/v1, else the signed-in user."""
     if is_api_request():

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask, current_app, url_for
 from werkzeug.routing import BuildError
 
+from forumgrader.web import access
 from forumgrader.web.sanitize import safe_html
 from forumgrader.web.verdicts import RETRACTED, VERDICTS
 
@@ -27,8 +28,8 @@ def init_app(app: Flask) -> None:
 
 
 def link_to(endpoint: str, **values: Any) -> str | None:
-    """Return the address of a page, or None while that page does not exist yet (links appear when it does)."""
-    if endpoint not in current_app.view_functions:
+    """Return the address of a page the current user may open, or None: links appear only where they lead somewhere."""
+    if endpoint not in current_app.view_functions or not access.allows(endpoint, values):
         return None
     try:
         return url_for(endpoint, **values)
