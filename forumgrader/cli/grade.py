@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import or_, select
 
@@ -23,14 +22,19 @@ from forumgrader.store.grades import (
     GradedStudent,
     GradingError,
     clear_override,
+    default_rubric,
     grade_rows,
     grade_topic,
     set_override,
     topic_or_error,
 )
+from forumgrader.store.grades import rubric_name as topic_rubric_name
 from forumgrader.store.models import Person, Topic
 
-RUBRIC_HELP = "A shipped rubric's name (`forumgrader rubrics list`) or a rubric file. Default: DEFAULT_RUBRIC."
+RUBRIC_HELP = (
+    "A shipped rubric's name (`forumgrader rubrics list`) or a rubric file. "
+    "Default: the topic's rubric (chosen on its page), else DEFAULT_RUBRIC."
+)
 
 
 def _now(_context: click.Context, _parameter: click.Parameter, value: str | None) -> datetime:
@@ -43,8 +47,11 @@ def _now(_context: click.Context, _parameter: click.Parameter, value: str | None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _rubric(name: str | None) -> Rubric:
-    return rubric_option(name or current_app.config.get("DEFAULT_RUBRIC", "graduate-discussion"))
+def _rubric(name: str | None, topic_id: int) -> Rubric:
+    if name:
+        return rubric_option(name)
+    topic = store.session().get(Topic, topic_id)
+    return rubric_option(topic_rubric_name(topic) if topic is not None else default_rubric())
 
 
 def _grade(topic_id: int, rubric: Rubric, now: datetime) -> tuple[Topic, list[GradedStudent]]:
@@ -90,7 +97,7 @@ def grade(topic_id: int, rubric_name: str | None, now: datetime, as_json: bool, 
     """
     if as_json and as_csv:
         raise click.UsageError("choose --json or --csv, not both")
-    rubric = _rubric(rubric_name)
+    rubric = _rubric(rubric_name, topic_id)
     topic, graded = _grade(topic_id, rubric, now)
     if as_json:
         click.echo(json.dumps({
@@ -136,7 +143,7 @@ def grade(topic_id: int, rubric_name: str | None, now: datetime, as_json: bool, 
 def export(topic_id: int, lms: str, rubric_name: str | None, assignment_id: str | None, item: str | None,
            match_by: str, output: Path | None, now: datetime) -> None:  # fmt: skip
     """Grade TOPIC and write the CSV that LMS's gradebook imports (Canvas, Moodle or D2L)."""
-    rubric = _rubric(rubric_name)
+    rubric = _rubric(rubric_name, topic_id)
     topic, graded = _grade(topic_id, rubric, now)
     options = ExportOptions(
         item=item or topic.title or f"Discussion {topic.id}",
@@ -200,7 +207,7 @@ def override(topic_id: int, who: str, criterion: str, points: float | None, reas
 
     STUDENT is a person id (`grade --json` shows them), an LMS or SIS id, a login, an email or a name.
     """
-    rubric = _rubric(rubric_name)
+    rubric = _rubric(rubric_name, topic_id)
     session = store.session()
     try:
         person = _student(topic_or_error(session, topic_id), who)

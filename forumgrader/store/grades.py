@@ -6,11 +6,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
+from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forumgrader import jobs
+from forumgrader.config import DEFAULTS
 from forumgrader.grading import (
     GradeRow,
     Override,
@@ -183,9 +184,26 @@ def grade_rows(graded: list[GradedStudent]) -> list[GradeRow]:
     ]
 
 
+def default_rubric() -> str:
+    """Return the rubric topics use when they name none: the app's DEFAULT_RUBRIC setting."""
+    configured = current_app.config.get("DEFAULT_RUBRIC") if has_app_context() else None
+    return str(configured or DEFAULTS["DEFAULT_RUBRIC"])
+
+
+def rubric_name(topic: Topic) -> str:
+    """Return the name (or file) of the rubric that grades a topic: its own choice, else the default."""
+    return topic.rubric or default_rubric()
+
+
+def topic_rubric(topic: Topic) -> Rubric:
+    """Load the rubric that grades a topic."""
+    return load_rubric(rubric_name(topic))
+
+
 def grade_after_check(session: Session, job: Job, topic_id: int, progress: jobs.Progress) -> None:
     """Grade a topic as part of a job (the checking pipeline's last step): params {"rubric": name or path}."""
-    rubric = load_rubric(job.params.get("rubric") or current_app.config.get("DEFAULT_RUBRIC", "graduate-discussion"))
+    topic = topic_or_error(session, topic_id)
+    rubric = load_rubric(job.params["rubric"]) if job.params.get("rubric") else topic_rubric(topic)
     graded = grade_topic(session, topic_id, rubric, now=utcnow())
     provisional = sum(1 for g in graded if g.score.provisional)
     progress(len(graded), len(graded), f"graded {len(graded)} students with {rubric.name}; {provisional} provisional")

@@ -4,31 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
 from forumgrader import jobs
-from forumgrader.config import DEFAULTS
 from forumgrader.grading import Rubric, RubricError, load_rubric, shipped_rubrics
 from forumgrader.store.db import utcnow
-from forumgrader.store.grades import GradedStudent, grade_topic
+from forumgrader.store.grades import GradedStudent, default_rubric, grade_topic, rubric_name, topic_rubric
 from forumgrader.store.models import AuditEntry, Job, Topic, User
-
-
-def default_rubric() -> str:
-    """Return the rubric topics use when they name none: the app's DEFAULT_RUBRIC setting."""
-    configured = current_app.config.get("DEFAULT_RUBRIC") if has_app_context() else None
-    return str(configured or DEFAULTS["DEFAULT_RUBRIC"])
-
-
-def rubric_name(topic: Topic) -> str:
-    """Return the name (or file) of the rubric that grades a topic."""
-    return topic.rubric or default_rubric()
-
-
-def topic_rubric(topic: Topic) -> Rubric:
-    """Load the rubric that grades a topic."""
-    return load_rubric(rubric_name(topic))
 
 
 def rubric_choices() -> list[str]:

@@ -176,3 +176,16 @@ def test_rubrics_commands(app: Flask, tmp_path: Path) -> None:
     assert failed.exit_code == 1
     assert f'{bad}: criterion "content-and-comprehension", key "applies-to": unknown key (did you mean ' \
            '"applies_to"?)' in failed.stderr  # fmt: skip
+
+
+def test_grade_uses_the_rubric_chosen_for_the_topic_unless_told_otherwise(
+    app: Flask, canvas_topic: int, session: Session
+) -> None:
+    topic = session.get(Topic, canvas_topic)
+    assert topic is not None
+    topic.rubric = "canvas-discussion-60"  # as the topic page's rubric choice stores it
+    session.commit()
+    chosen = json.loads(run(app, "grade", canvas_topic, "--now", NOW, "--json").stdout)
+    assert (chosen["rubric"], chosen["possible"]) == ("canvas-discussion-60", 60)
+    told = json.loads(run(app, "grade", canvas_topic, "--now", NOW, "--json", "--rubric", "engagement-points").stdout)
+    assert told["rubric"] == "engagement-points"
