@@ -215,5 +215,6 @@ def store_check(row: ReferenceCheck, check: Check) -> None:
     row.verdict = data["verdict"]
     row.doi, row.matched_doi = data["doi"], data["matched_doi"]
     row.differences, row.retracted, row.notices = data["differences"], data["retracted"], data["notices"]
+    row.retractions, row.match_confidence = data["retractions"], data["match_confidence"]
     row.suggestion, row.record, row.message = data["suggestion"], data["record"], data["message"]
     row.checked_at = utcnow()

@@ -2,8 +2,7 @@
 
 Reading a report writes nothing and asks no one: the analysis is the stored one while the post's text is unchanged
 (else the post is analysed again, in memory), and each reference carries the verdict stored under its key, or
-`unchecked` while it has none. Two keys a live check gives are not stored, so a stored report answers them empty:
-`retractions` (the notices themselves; `retracted` and the `retracted` finding are kept) and `match_confidence`.
+`unchecked` while it has none.
 """
 
 from __future__ import annotations
@@ -71,11 +70,11 @@ def verdict_json(row: ReferenceCheck) -> dict[str, Any]:
         "differences": list(row.differences),
         "retracted": row.retracted,
         "notices": list(row.notices),
-        "retractions": [],
+        "retractions": list(row.retractions),
         "suggestion": row.suggestion,
         "record": row.record,
         "message": row.message or NOT_CHECKED_MESSAGE,
-        "match_confidence": None,
+        "match_confidence": row.match_confidence,
     }
 
 

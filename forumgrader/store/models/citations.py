@@ -42,7 +42,9 @@ class ReferenceCheck(Base):
     matched_doi: Mapped[str] = mapped_column(String(300), default="")
     differences: Mapped[list[Any]] = mapped_column(default=list)
     retracted: Mapped[bool] = mapped_column(default=False)
-    notices: Mapped[list[Any]] = mapped_column(default=list)
+    notices: Mapped[list[Any]] = mapped_column(default=list)  # expressions of concern, corrections
+    retractions: Mapped[list[Any]] = mapped_column(default=list)  # the retraction notices themselves
+    match_confidence: Mapped[float | None]  # how sure the match is, 0..1
     suggestion: Mapped[str] = mapped_column(Text, default="")
     record: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     message: Mapped[str] = mapped_column(Text, default="")  # why this verdict, in one sentence for the student

@@ -55,6 +55,6 @@ class AuditEntry(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
     actor: Mapped[str] = mapped_column(String(300), default="")  # a name, kept when the user is gone
     action: Mapped[str] = mapped_column(String(60))
-    subject: Mapped[str] = mapped_column(String(200))  # "post:12", "grade:3:7:rubric/criterion"
+    subject: Mapped[str] = mapped_column(String(200), index=True)  # "post:12", "grade:3:7:rubric/criterion"
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
     note: Mapped[str] = mapped_column(Text, default="")

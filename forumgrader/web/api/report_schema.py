@@ -79,11 +79,11 @@ REFERENCE = registry.schema(
             },
             "retracted": BOOLEAN,
             "notices": {"type": "array", "items": NOTICE, "description": "corrections and expressions of concern"},
-            "retractions": {"type": "array", "items": NOTICE, "description": "empty in a stored post's report"},
+            "retractions": {"type": "array", "items": NOTICE, "description": "the record's retraction notices"},
             "suggestion": STRING | {"description": "the reference in APA 7, written from the record"},
             "record": RECORD | {"type": ["object", "null"], "description": "the matched Crossref record, if any"},
             "message": STRING | {"description": "why this verdict, in one sentence for the student"},
-            "match_confidence": {"type": ["number", "null"], "description": "null in a stored post's report"},
+            "match_confidence": {"type": ["number", "null"], "description": "match certainty, 0..1"},
         }
     ),
 )

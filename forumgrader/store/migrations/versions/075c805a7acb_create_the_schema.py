@@ -1,8 +1,8 @@
 """Create the schema
 
-Revision ID: ef66bb6425d7
+Revision ID: 075c805a7acb
 Revises: 
-Create Date: 2026-11-22 12:42:44.839748
+Create Date: 2026-11-22 14:12:12.440965
 """
 
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import forumgrader.store.db
 
 
-revision = 'ef66bb6425d7'
+revision = '075c805a7acb'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -92,6 +92,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('audit_entry', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_audit_entry_at'), ['at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_entry_subject'), ['subject'], unique=False)
 
     op.create_table('draft',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -312,6 +313,8 @@ def upgrade() -> None:
     sa.Column('differences', sa.JSON(), nullable=False),
     sa.Column('retracted', sa.Boolean(), nullable=False),
     sa.Column('notices', sa.JSON(), nullable=False),
+    sa.Column('retractions', sa.JSON(), nullable=False),
+    sa.Column('match_confidence', sa.Double(), nullable=True),
     sa.Column('suggestion', sa.Text(), nullable=False),
     sa.Column('record', sa.JSON(), nullable=True),
     sa.Column('message', sa.Text(), nullable=False),
@@ -406,6 +409,7 @@ def downgrade() -> None:
 
     op.drop_table('draft')
     with op.batch_alter_table('audit_entry', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_audit_entry_subject'))
         batch_op.drop_index(batch_op.f('ix_audit_entry_at'))
 
     op.drop_table('audit_entry')
