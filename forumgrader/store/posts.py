@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from forumgrader.store.checks import text_hash
+from forumgrader.crossref.cache import query_key
 from forumgrader.store.models import (
     Grade,
     GradeOverride,
@@ -21,6 +21,7 @@ from forumgrader.store.models import (
     Review,
     Topic,
 )
+from forumgrader.store.reports import current_analysis
 
 NO_ENTRY = "no_entry"  # a citation that names no entry of the reference list
 UNCHECKED = "unchecked"
@@ -87,7 +88,6 @@ class PostPage:
     topic: Topic
     author: Person | None
     segments: list[Segment]
-    current: bool  # the stored analysis is of the text as it is now
     references: list[ReferenceView]
     findings: list[dict[str, Any]]  # findings about no entry in particular
     parent: ThreadPost | None = None
@@ -99,7 +99,7 @@ class PostPage:
 def segments(text: str, report: dict[str, Any], verdicts: dict[int, tuple[str, bool]]) -> list[Segment]:
     """Cut a post's text into plain stretches and highlighted citations and reference entries."""
     spans: list[tuple[int, int, Mark]] = []
-    for citation in report.get("citations") or []:
+    for citation in report["citations"]:
         index = citation.get("reference")
         verdict, retracted = verdicts.get(index, (UNCHECKED, False)) if index is not None else (NO_ENTRY, False)
         spans.append((citation["start"], citation["end"], Mark("citation", index, verdict, retracted)))
@@ -148,24 +148,22 @@ def post_page(session: Session, post: Post, rubric: str | None) -> PostPage:
     """Read a post's page; `rubric` names the rubric whose grade to show (None: show no grade)."""
     topic = session.get_one(Topic, post.topic_id)
     author = session.get(Person, post.author_id) if post.author_id is not None else None
-    analysis = session.get(PostAnalysis, post.id)
-    report = analysis.report if analysis is not None else {}
-    current = analysis is not None and analysis.text_hash == text_hash(post.body_text)
-    checks = {
-        check.position: check
-        for check in session.scalars(select(ReferenceCheck).where(ReferenceCheck.post_id == post.id))
-    }
+    report = current_analysis(post, session.get(PostAnalysis, post.id))
+    rows = session.scalars(select(ReferenceCheck).where(ReferenceCheck.post_id == post.id))
+    by_key = {check.key: check for check in rows}
+    # a reference keeps its verdict while its text is unchanged, wherever it moved in an edited list
+    checks = {entry["index"]: by_key.get(query_key(entry["text"])) for entry in report["references"]}
     reviews = {
         review.reference_key: review for review in session.scalars(select(Review).where(Review.post_id == post.id))
     }
-    verdicts = {index: (check.verdict or UNCHECKED, bool(check.retracted)) for index, check in checks.items()}
-    about, general = _by_reference(report.get("findings") or [])
+    verdicts = {index: (check.verdict or UNCHECKED, bool(check.retracted)) for index, check in checks.items() if check}
+    about, general = _by_reference(report["findings"])
     cited: dict[int, int] = {}
-    for citation in report.get("citations") or []:
+    for citation in report["citations"]:
         if citation.get("reference") is not None:
             cited[citation["reference"]] = cited.get(citation["reference"], 0) + 1
     references = []
-    for entry in report.get("references") or []:
+    for entry in report["references"]:
         check = checks.get(entry["index"])
         review = reviews.get(check.key) if check is not None else None
         references.append(
@@ -198,8 +196,7 @@ def post_page(session: Session, post: Post, rubric: str | None) -> PostPage:
         post=post,
         topic=topic,
         author=author,
-        segments=segments(post.body_text, report, verdicts) if current else [Segment(post.body_text)],
-        current=current,
+        segments=segments(post.body_text, report, verdicts),
         references=references,
         findings=general,
         parent=parent,

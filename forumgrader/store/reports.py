@@ -40,10 +40,11 @@ def post_reports(session: Session, posts: Sequence[Post]) -> dict[int, dict[str,
     )
     for row in rows:
         verdicts[row.post_id].setdefault(row.key, row)
-    return {post.id: _with_verdicts(_analysis(post, analyses.get(post.id)), verdicts[post.id]) for post in posts}
+    return {post.id: _with_verdicts(current_analysis(post, analyses.get(post.id)), verdicts[post.id]) for post in posts}
 
 
-def _analysis(post: Post, stored: PostAnalysis | None) -> dict[str, Any]:
+def current_analysis(post: Post, stored: PostAnalysis | None) -> dict[str, Any]:
+    """Return the analysis of the post's text as it is now: the stored one, or a fresh one (in memory) after an edit."""
     if stored is not None and stored.text_hash == text_hash(post.body_text):
         return copy.deepcopy(stored.report)
     return report_to_json(analyse(post.body_text))

@@ -304,6 +304,19 @@ def test_a_post_marks_each_citation_and_entry_with_its_verdict_in_words(client_a
     assert "Review: awaiting . Open in the review queue" in words
 
 
+def test_an_edited_post_is_read_as_it_is_now_and_keeps_each_unchanged_references_verdict(
+    client_as: Client, sample: Sample, session: Session
+) -> None:
+    post = session.get_one(Post, sample.posts["Danielle Okafor"])
+    added = "Aaron, B. (2021). A study nobody has checked yet. Journal of Examples, 1(1), 1-2."
+    post.body_text = post.body_text.replace("References", f"References\n\n{added}\n\n", 1)
+    session.commit()  # an edit imported after the check, before the next one
+    page = client_as("instructor").get(f"/posts/{post.id}").get_data(as_text=True)
+    words = text_of_html(page)
+    assert "Reference 1 … Not checked yet" in words and "A study nobody has checked yet" in words
+    assert "Reference 2 ! DOI does not resolve" in words  # Avasthi moved down a place and kept its verdict
+
+
 def text_of_html(page: str) -> str:
     return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))).strip()
 
