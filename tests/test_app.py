@@ -57,3 +57,10 @@ def test_migrations_match_the_models(app) -> None:  # type: ignore[no-untyped-de
     with engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert differences == []
+
+
+def test_every_setting_is_documented_in_the_readme() -> None:
+    from forumgrader.config import DEFAULTS
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert [key for key in DEFAULTS if f"`FORUMGRADER_{key}`" not in readme] == []
