@@ -6,7 +6,7 @@ import ipaddress
 import os
 import shutil
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -81,8 +81,13 @@ def database_url(_template_database: str, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def app_config(database_url: str) -> dict[str, Any]:
-    """The test mapping given to create_app; tests may change it before asking for `app`."""
+def app_config(database_url: str, request: pytest.FixtureRequest) -> dict[str, Any]:
+    """The test mapping given to create_app; tests may change it before asking for `app`.
+
+    A module or test marked `local_crossref` gets an app that checks against the local Crossref server.
+    """
+    marker = request.node.get_closest_marker("local_crossref")
+    checking = request.getfixturevalue("crossref_settings")(**marker.kwargs) if marker else {}
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
@@ -91,7 +96,7 @@ def app_config(database_url: str) -> dict[str, Any]:
         "TASK_QUEUE": "immediate",
         "METADATA_SOURCE": "offline",
         "CROSSREF_MAILTO": "tests@example.org",
-    }
+    } | checking
 
 
 @pytest.fixture
@@ -122,6 +127,22 @@ def crossref_server() -> Iterator[LocalCrossref]:
     server = serve_in_thread()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def crossref_settings(crossref: LocalCrossref) -> Callable[..., dict[str, Any]]:
+    """Return the settings that point an app at the local Crossref, unpaced (the limiter has tests of its own)."""
+
+    def settings(**overrides: Any) -> dict[str, Any]:
+        return {
+            "METADATA_SOURCE": "crossref",
+            "CROSSREF_URL": crossref.url,
+            "CROSSREF_LOOKUPS_PER_SECOND": 0,
+            "CROSSREF_SEARCHES_PER_SECOND": 0,
+            "CROSSREF_RETRIES": 0,
+        } | {key.upper(): value for key, value in overrides.items()}
+
+    return settings
 
 
 @pytest.fixture

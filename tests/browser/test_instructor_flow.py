@@ -5,6 +5,7 @@ overrides a criterion."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,16 +26,14 @@ TOPIC_JSON = SAMPLES / "canvas" / "psychotherapy-biological-basis.topic.json"
 
 
 @pytest.fixture
-def checking(live_server: LiveServer, crossref: LocalCrossref, monkeypatch: pytest.MonkeyPatch) -> LocalCrossref:
+def checking(
+    live_server: LiveServer,
+    crossref: LocalCrossref,
+    crossref_settings: Callable[..., dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> LocalCrossref:
     """Point the live app at the local Crossref, answering slowly enough for the progress bar to be seen moving."""
-    for key, value in {
-        "METADATA_SOURCE": "crossref",
-        "CROSSREF_URL": crossref.url,
-        "CROSSREF_LOOKUPS_PER_SECOND": 0,
-        "CROSSREF_SEARCHES_PER_SECOND": 0,
-        "CROSSREF_RETRIES": 0,
-        "CROSSREF_CONCURRENCY": 1,
-    }.items():
+    for key, value in crossref_settings(crossref_concurrency=1).items():
         monkeypatch.setitem(live_server.app.config, key, value)
     crossref.configure(latency=0.25)
     return crossref

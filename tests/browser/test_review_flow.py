@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forumgrader import jobs
-from forumgrader.crossref.localserver import LocalCrossref
 from forumgrader.discussions.formats import read_export
 from forumgrader.discussions.model import ImportOptions
 from forumgrader.store import accounts
@@ -38,16 +38,13 @@ def check_now(live_server: LiveServer, session: Session, topic: Topic) -> None:
 
 @pytest.fixture
 def course(
-    live_server: LiveServer, live_db: Session, crossref: LocalCrossref, monkeypatch: pytest.MonkeyPatch
+    live_server: LiveServer,
+    live_db: Session,
+    crossref_settings: Callable[..., dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> dict[str, Any]:
     """The Canvas sample in a course, checked against the local Crossref and graded; a TA to review it."""
-    for key, value in {
-        "METADATA_SOURCE": "crossref",
-        "CROSSREF_URL": crossref.url,
-        "CROSSREF_RETRIES": 0,
-        "CROSSREF_LOOKUPS_PER_SECOND": 0,
-        "CROSSREF_SEARCHES_PER_SECOND": 0,
-    }.items():
+    for key, value in crossref_settings().items():
         monkeypatch.setitem(live_server.app.config, key, value)
     found = Course(name="PSY 5120 Biological Bases of Psychotherapy")
     live_db.add(found)

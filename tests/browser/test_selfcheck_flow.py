@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from forumgrader.crossref.localserver import LocalCrossref
 from forumgrader.store.models import Draft
 from forumgrader.store.selfcheck import finish_background_lookups
 
@@ -24,15 +23,11 @@ GATCHEL = "Gatchel, R. J., Peng, Y. B., Peters, M. L., Fuchs, P. N., & Turk, D. 
 
 
 @pytest.fixture
-def checks_crossref(live_server: LiveServer, crossref: LocalCrossref, live_db: Session) -> Iterator[None]:
+def checks_crossref(
+    live_server: LiveServer, crossref_settings: Callable[..., dict[str, Any]], live_db: Session
+) -> Iterator[None]:
     """Point the live server at the local Crossref (unpaced) for this test."""
-    settings = {
-        "METADATA_SOURCE": "crossref",
-        "CROSSREF_URL": crossref.url,
-        "CROSSREF_LOOKUPS_PER_SECOND": 0,
-        "CROSSREF_SEARCHES_PER_SECOND": 0,
-        "CROSSREF_RETRIES": 0,
-    }
+    settings = crossref_settings()
     with pytest.MonkeyPatch.context() as patch:
         for key, value in settings.items():
             patch.setitem(live_server.app.config, key, value)

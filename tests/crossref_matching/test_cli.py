@@ -23,20 +23,11 @@ from forumgrader.store.crossref_cache import cache_size
 from forumgrader.store.imports import import_export
 from forumgrader.store.models import Post, ReferenceCheck
 
+pytestmark = pytest.mark.local_crossref(retries=1)
+
 BLOG = "seeds/001_e57b5723c3460151.txt"
 VIEW = "canvas/psychotherapy-biological-basis.view.json"
 ANALYSIS_KEYS = {"index", "text", "start", "end", "fields", "type", "confidence", "clean"}
-
-
-@pytest.fixture
-def app_config(app_config: dict[str, Any], crossref: LocalCrossref) -> dict[str, Any]:
-    return app_config | {
-        "METADATA_SOURCE": "crossref",
-        "CROSSREF_URL": crossref.url,
-        "CROSSREF_LOOKUPS_PER_SECOND": 0,
-        "CROSSREF_SEARCHES_PER_SECOND": 0,
-        "CROSSREF_RETRIES": 1,
-    }
 
 
 def run(app: Flask, *args: Any, stdin: str | None = None) -> Result:

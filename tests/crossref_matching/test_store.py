@@ -23,19 +23,9 @@ from forumgrader.store.crossref_cache import cache_size, metadata_source
 from forumgrader.store.imports import import_export
 from forumgrader.store.models import Grade, Job, Post, PostAnalysis, ReferenceCheck, Topic
 
+pytestmark = pytest.mark.local_crossref(retries=1)
+
 VIEW = "canvas/psychotherapy-biological-basis.view.json"
-
-
-@pytest.fixture
-def app_config(app_config: dict[str, Any], crossref: LocalCrossref) -> dict[str, Any]:
-    """The app on the local Crossref, unpaced."""
-    return app_config | {
-        "METADATA_SOURCE": "crossref",
-        "CROSSREF_URL": crossref.url,
-        "CROSSREF_LOOKUPS_PER_SECOND": 0,
-        "CROSSREF_SEARCHES_PER_SECOND": 0,
-        "CROSSREF_RETRIES": 1,
-    }
 
 
 @pytest.fixture

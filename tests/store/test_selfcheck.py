@@ -6,7 +6,6 @@ import io
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import docx
 import pytest
@@ -25,6 +24,8 @@ from forumgrader.store.selfcheck import (
     read_draft,
 )
 
+pytestmark = pytest.mark.local_crossref
+
 BLOG = "seeds/001_e57b5723c3460151.txt"
 CANVAS_REFERENCE = (
     "Engel, G. L. (1977). The need for a new medical model: A challenge for biomedicine. Science, 196(4286), "
@@ -32,17 +33,6 @@ CANVAS_REFERENCE = (
 )
 HTML_DRAFT = f"<p>Illness (Engel, 1977).</p><p>References</p><p>{CANVAS_REFERENCE} (Links to an external site.)</p>"
 DRAFT = f"Illness has social causes too (Engel, 1977).\n\nReferences\n\n{CANVAS_REFERENCE}Links to an external site.\n"
-
-
-@pytest.fixture
-def app_config(app_config: dict[str, Any], crossref: LocalCrossref) -> dict[str, Any]:
-    return app_config | {
-        "METADATA_SOURCE": "crossref",
-        "CROSSREF_URL": crossref.url,
-        "CROSSREF_LOOKUPS_PER_SECOND": 0,
-        "CROSSREF_SEARCHES_PER_SECOND": 0,
-        "CROSSREF_RETRIES": 0,
-    }
 
 
 @pytest.fixture(autouse=True)

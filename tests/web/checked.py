@@ -7,13 +7,11 @@ verified, mismatch and verified. `other_student` (Ben) replied to it, citing one
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from flask import Flask
 from sqlalchemy.orm import Session
 
 from forumgrader import store
-from forumgrader.crossref.localserver import LocalCrossref
 from forumgrader.store.checks import analyse_topic, verify_topic
 from forumgrader.store.crossref_cache import metadata_source
 from forumgrader.store.db import utcnow
@@ -31,17 +29,6 @@ REPLY = (
     "129–136. https://doi.org/10.1126/science.847460"
 )
 BLOG_VERDICTS = ["not_found", "verified", "verified", "mismatch", "verified"]
-
-
-def crossref_config(crossref: LocalCrossref) -> dict[str, Any]:
-    """The settings that point the app at the local Crossref, unpaced."""
-    return {
-        "METADATA_SOURCE": "crossref",
-        "CROSSREF_URL": crossref.url,
-        "CROSSREF_LOOKUPS_PER_SECOND": 0,
-        "CROSSREF_SEARCHES_PER_SECOND": 0,
-        "CROSSREF_RETRIES": 0,
-    }
 
 
 def check_topic_a(app: Flask, session: Session, world: World, samples: Path) -> None:

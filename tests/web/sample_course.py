@@ -11,14 +11,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forumgrader import jobs
-from forumgrader.crossref.localserver import LocalCrossref
 from forumgrader.discussions.formats import read_export
 from forumgrader.discussions.model import ImportOptions
 from forumgrader.store.imports import import_export
@@ -39,17 +37,6 @@ class Sample:
     topic: int
     people: dict[str, int]  # display name -> person id
     posts: dict[str, int]  # display name -> id of their first post
-
-
-def crossref_config(crossref: LocalCrossref) -> dict[str, Any]:
-    """Point the app at the local Crossref, without pacing or retries."""
-    return {
-        "METADATA_SOURCE": "crossref",
-        "CROSSREF_URL": crossref.url,
-        "CROSSREF_LOOKUPS_PER_SECOND": 0,
-        "CROSSREF_SEARCHES_PER_SECOND": 0,
-        "CROSSREF_RETRIES": 0,
-    }
 
 
 def import_sample(app: Flask, session: Session, world: World, samples: Path) -> Sample:

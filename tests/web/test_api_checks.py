@@ -4,26 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from forumgrader.crossref.localserver import LocalCrossref
 from forumgrader.store.models import Grade, Job, Post, ReferenceCheck
 
-from .checked import BLOG, crossref_config
+from .checked import BLOG
 from .conftest import World
 from .test_api import assert_error
 
+pytestmark = pytest.mark.local_crossref
+
 Headers = Callable[[str], dict[str, str]]
-
-
-@pytest.fixture
-def app_config(app_config: dict[str, Any], crossref: LocalCrossref) -> dict[str, Any]:
-    return app_config | crossref_config(crossref)
 
 
 def test_an_instructor_starts_a_topic_check_and_follows_the_job(

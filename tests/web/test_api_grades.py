@@ -10,20 +10,16 @@ import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from forumgrader.crossref.localserver import LocalCrossref
 from forumgrader.store.models import Person
 
-from .checked import check_topic_a, crossref_config
+from .checked import check_topic_a
 from .conftest import World
 from .test_api import assert_error
 from .test_openapi import fits
 
+pytestmark = pytest.mark.local_crossref
+
 Headers = Callable[[str], dict[str, str]]
-
-
-@pytest.fixture
-def app_config(app_config: dict[str, Any], crossref: LocalCrossref) -> dict[str, Any]:
-    return app_config | crossref_config(crossref)
 
 
 def get(app: Flask, url: str, headers: dict[str, str]) -> Any:

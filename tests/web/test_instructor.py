@@ -18,23 +18,19 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from forumgrader.crossref.localserver import LocalCrossref
 from forumgrader.store.checks import analyse_post
 from forumgrader.store.models import AuditEntry, Course, Grade, GradeOverride, Job, Membership, Post, Topic, User
 
 from .conftest import World
-from .sample_course import TITLE, TOPIC_JSON, VIEW, Sample, crossref_config, import_sample
+from .sample_course import TITLE, TOPIC_JSON, VIEW, Sample, import_sample
+
+pytestmark = pytest.mark.local_crossref
 
 Client = Callable[[str], FlaskClient]
 
 
 def text_of(response: Any) -> str:
     return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))).strip())
-
-
-@pytest.fixture
-def app_config(app_config: dict[str, Any], crossref: LocalCrossref) -> dict[str, Any]:
-    return app_config | crossref_config(crossref)
 
 
 @pytest.fixture

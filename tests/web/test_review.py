@@ -8,7 +8,6 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 from flask import Flask
@@ -16,20 +15,16 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from forumgrader.crossref.localserver import LocalCrossref
 from forumgrader.store import reviews
 from forumgrader.store.checks import analyse_post
 from forumgrader.store.models import AuditEntry, Grade, Person, Post, ReferenceCheck, Review, Thread, Topic
 
 from .conftest import World
-from .sample_course import Sample, crossref_config, import_sample
+from .sample_course import Sample, import_sample
+
+pytestmark = pytest.mark.local_crossref
 
 Client = Callable[[str], FlaskClient]
-
-
-@pytest.fixture
-def app_config(app_config: dict[str, Any], crossref: LocalCrossref) -> dict[str, Any]:
-    return app_config | crossref_config(crossref)
 
 
 @pytest.fixture

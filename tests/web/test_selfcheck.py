@@ -26,21 +26,12 @@ from forumgrader.store.selfcheck import finish_background_lookups
 from .conftest import World
 from .test_api import assert_error
 
+pytestmark = pytest.mark.local_crossref
+
 BLOG = "seeds/001_e57b5723c3460151.txt"
 DISCUSSION = "seeds/000_d55d0333e560cda0.txt"  # a Canvas discussion copied with its "to an external site." residue
 # words that must never reach a student about their references
 ACCUSATIONS = re.compile(r"fabricat|fake|hallucinat|invented|made[- ]up|bogus|fraud", re.IGNORECASE)
-
-
-@pytest.fixture
-def app_config(app_config: dict[str, Any], crossref: LocalCrossref) -> dict[str, Any]:
-    return app_config | {
-        "METADATA_SOURCE": "crossref",
-        "CROSSREF_URL": crossref.url,
-        "CROSSREF_LOOKUPS_PER_SECOND": 0,
-        "CROSSREF_SEARCHES_PER_SECOND": 0,
-        "CROSSREF_RETRIES": 0,
-    }
 
 
 @pytest.fixture(autouse=True)

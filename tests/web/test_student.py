@@ -5,25 +5,20 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from forumgrader.crossref.localserver import LocalCrossref
 from forumgrader.store.models import Membership, User
 
-from .checked import check_topic_a, crossref_config
+from .checked import check_topic_a
 from .conftest import World
 
+pytestmark = pytest.mark.local_crossref
+
 ACCUSATIONS = re.compile(r"fabricat|fake|hallucinat|invented", re.IGNORECASE)
-
-
-@pytest.fixture
-def app_config(app_config: dict[str, Any], crossref: LocalCrossref) -> dict[str, Any]:
-    return app_config | crossref_config(crossref)
 
 
 def words(client: FlaskClient, url: str) -> str:
