@@ -64,3 +64,16 @@ def test_every_setting_is_documented_in_the_readme() -> None:
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     assert [key for key in DEFAULTS if f"`FORUMGRADER_{key}`" not in readme] == []
+
+
+def test_wsgi_builds_the_app_for_a_wsgi_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import runpy
+
+    from flask import Flask
+
+    monkeypatch.setenv("FORUMGRADER_INSTANCE_PATH", str(tmp_path / "site"))
+    monkeypatch.setenv("FORUMGRADER_TASK_QUEUE", "immediate")
+    app = runpy.run_path(str(Path(__file__).resolve().parents[1] / "wsgi.py"))["app"]
+    assert isinstance(app, Flask)
+    assert app.test_client().get("/check").status_code == 200  # the self-check page, served by the built app
+    app.extensions["forumgrader.db"].dispose()
