@@ -13,7 +13,7 @@ from forumgrader.grading.feedback import feedback
 from forumgrader.grading.measures import Context, Measured, Subject, evaluate
 from forumgrader.grading.measures.registry import plural
 from forumgrader.grading.measures.timing import local, moment
-from forumgrader.grading.rubric import AppliesTo, Criterion, Level, MeasureCall, Order, Rubric
+from forumgrader.grading.rubric import AppliesTo, Bound, Criterion, Level, MeasureCall, Order, Rubric
 from forumgrader.grading.scores import CriterionScore, Override, StudentScore, points_text
 from forumgrader.grading.tally import tally
 
@@ -36,7 +36,7 @@ def score_student(
     """Score one student's participation in a topic; the same inputs always give the same score."""
     context = Context(now, due_initial, due_replies, _zone(rubric.timezone), rubric.prompt, rubric.prompt_threshold)
     scores = tuple(_score(criterion, participation, context) for criterion in rubric.criteria)
-    score = _total(rubric, participation, scores)
+    score = _total(rubric, participation.student, participation.name, scores)
     return replace(score, feedback=feedback(score, rubric))
 
 
@@ -66,25 +66,20 @@ def apply_overrides(score: StudentScore, rubric: Rubric, overrides: Mapping[str,
                 awaiting=(),
             )
         )
-    score = _total(rubric, None, tuple(changed), score)
+    score = _total(rubric, score.student, score.name, tuple(changed))
     return replace(score, feedback=feedback(score, rubric))
 
 
-def _total(
-    rubric: Rubric,
-    participation: Participation | None,
-    scores: tuple[CriterionScore, ...],
-    base: StudentScore | None = None,
-) -> StudentScore:
+def _total(rubric: Rubric, student: str, name: str, scores: tuple[CriterionScore, ...]) -> StudentScore:
     return StudentScore(
-        student=base.student if base else participation.student,  # type: ignore[union-attr]
+        student=student,
         rubric=rubric.name,
         total=round(sum(score.points for score in scores), 2),
         possible=round(rubric.possible, 2),
         criteria=scores,
         provisional=any(score.provisional for score in scores),
         feedback="",
-        name=base.name if base else participation.name,  # type: ignore[union-attr]
+        name=name,
     )
 
 
@@ -150,15 +145,15 @@ def _rate(criterion: Criterion, subject: Subject, context: Context) -> _Rated:
     awaiting = frozenset().union(*(m.awaiting for m in measured.values()))
     reason = ", ".join(dict.fromkeys(m.evidence for m in measured.values()))
     for level in criterion.levels:
-        if all(_holds(bound.holds, measured[bound.call]) for bound in level.when):
+        if all(_holds(bound, measured[bound.call]) for bound in level.when):
             return _Rated(level, _level_points(level, measured), reason, awaiting)
     return _Rated(None, 0.0, reason, awaiting)
 
 
-def _holds(test: object, measured: Measured) -> bool:
+def _holds(bound: Bound, measured: Measured) -> bool:
     if not measured.checked:
         return True  # the rubric or topic lacks what this needs: the condition does not decide
-    return measured.value is not None and test(measured.value)  # type: ignore[operator]
+    return measured.value is not None and bound.holds(measured.value)
 
 
 def _level_points(level: Level, measured: Mapping[MeasureCall, Measured]) -> float:

@@ -74,7 +74,7 @@ _REPLIES = {"replies": Param("integer", 1, "the reply, in time order, whose post
 
 
 def _nth_reply(participation: Participation, context: Context, replies: int, unit: float) -> Measured:
-    timed = sorted((r for r in participation.replies if r.created_at is not None), key=lambda r: r.created_at)  # type: ignore[arg-type,return-value]
+    timed = [reply for reply in participation.replies if reply.created_at is not None]  # replies are oldest first
     what = "reply" if replies == 1 else f"reply number {replies}"
     if context.due_replies is not None and len(timed) < replies:
         return Measured(None, f"only {plural(len(timed), 'reply', 'replies')}, {replies} needed")
