@@ -20,8 +20,7 @@ def _ratings(criterion: Criterion) -> list[tuple[str, str, float]]:
     """Canvas gives each rating one number, the top of its range; best-N criteria count N replies."""
     if criterion.earn:
         return [("Full engagement", criterion.description, criterion.possible), ("No engagement", "", 0.0)]
-    times = criterion.best if criterion.applies_to is AppliesTo.EACH_REPLY else 1
-    return [(level.name, level.description, level.points[1] * times) for level in criterion.levels]
+    return [(level.name, level.description, level.points[1] * criterion.times) for level in criterion.levels]
 
 
 def rubric_to_canvas_csv(rubric: Rubric) -> str:

@@ -25,6 +25,12 @@ class Verdict(StrEnum):
 
 
 FLAGS = frozenset({Verdict.WRONG_DOI, Verdict.BROKEN_DOI, Verdict.NOT_FOUND})
+MATCHED = frozenset({Verdict.VERIFIED, Verdict.MISMATCH})
+
+
+def work_found(verdict: str | None, matched_doi: str = "") -> bool:
+    """Tell whether checking found the cited work itself: a matching record, or the right DOI for a wrong one."""
+    return verdict in MATCHED or bool(matched_doi)
 
 
 class Decision(StrEnum):
@@ -131,11 +137,6 @@ class Participation:
 _QUOTATION = re.compile(r"“[^”]{1,3000}”|\"[^\"\n]{1,3000}\"")
 
 
-def count_words(text: str) -> int:
-    """Count words as a teacher would (and as the importers do): tokens holding a letter or a digit."""
-    return word_count(text)
-
-
 def body_of(text: str, reference_list: tuple[int, int] | None) -> str:
     """Return the text without its reference list."""
     if reference_list is None:
@@ -159,13 +160,13 @@ def post_facts(
 ) -> PostFacts:
     """Build a post's facts from its text: words are counted outside the reference list and quotations."""
     body = body_of(text, reference_list)
-    quoted = sum(count_words(found.group()) for found in _QUOTATION.finditer(body))
+    quoted = sum(word_count(found.group()) for found in _QUOTATION.finditer(body))
     return PostFacts(
         post_id=post_id,
         author=author,
         created_at=created_at,
         text=body,
-        words=count_words(body) - quoted,
+        words=word_count(body) - quoted,
         quoted_words=quoted,
         parent_id=parent_id,
         references=tuple(references),
@@ -188,7 +189,7 @@ def source_facts(
 ) -> SourceFacts:
     """Build a source's facts from an analysed reference and what checking found (matched: verified or mismatch)."""
     if matched is None:
-        matched = verdict in (Verdict.VERIFIED, Verdict.MISMATCH)
+        matched = work_found(verdict)
     if peer_reviewed is None:
         peer_reviewed = matched and reference.type is SourceType.JOURNAL_ARTICLE
     return SourceFacts(

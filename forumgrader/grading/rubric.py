@@ -113,12 +113,16 @@ class Criterion:
     show: tuple[MeasureCall, ...] = ()  # measures written into the reason without deciding anything
 
     @property
+    def times(self) -> int:
+        """Return how many times the levels are given: to `best` replies for each_reply criteria, else once."""
+        return self.best if self.applies_to is AppliesTo.EACH_REPLY else 1
+
+    @property
     def possible(self) -> float:
         """Return the most points this criterion can give."""
         if self.earn:
             return float(self.cap or 0.0)
-        top = max((level.points[1] for level in self.levels), default=0.0)
-        return top * (self.best if self.applies_to is AppliesTo.EACH_REPLY else 1)
+        return max((level.points[1] for level in self.levels), default=0.0) * self.times
 
     def calls(self) -> tuple[MeasureCall, ...]:
         """Return every measure the criterion reads, in the order the rubric names them."""

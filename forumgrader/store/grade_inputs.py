@@ -19,15 +19,14 @@ from forumgrader.grading.facts import (
     Participation,
     PostFacts,
     SourceFacts,
-    Verdict,
     label_of,
     participations,
     post_facts,
+    work_found,
 )
 from forumgrader.store.models import Person, Post, PostAnalysis, ReferenceCheck, Review, Topic
 
 STAFF_ROLES = frozenset({"instructor", "ta"})
-_MATCHED = frozenset({Verdict.VERIFIED, Verdict.MISMATCH})
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +51,7 @@ def _source(
     if check is None:
         return SourceFacts(key=f"post-{post_id}-{reference.get('index', 0)}", label=label, year=fields.get("year"),
                            type=kind)  # fmt: skip
-    matched = check.verdict in _MATCHED or bool(check.matched_doi)
+    matched = work_found(check.verdict, check.matched_doi)
     record_type = (check.record or {}).get("type") if isinstance(check.record, dict) else None
     return SourceFacts(
         key=check.key,

@@ -42,10 +42,14 @@ def sources_cited(post: PostFacts, context: Context, as_reply: bool) -> Measured
     return Measured(len(post.references), _sources(len(post.references), "cited"))
 
 
-def _why_not_credible(source: SourceFacts) -> str:
+def _flag_words(source: SourceFacts) -> str:
     if source.retracted:
         return "retracted"
-    return _VERDICT_WORDS.get(source.verdict, "flagged") + " (confirmed by a TA)"
+    return _VERDICT_WORDS.get(source.verdict, "flagged")
+
+
+def _why_not_credible(source: SourceFacts) -> str:
+    return _flag_words(source) + ("" if source.retracted else " (confirmed by a TA)")
 
 
 def _provisional(sources: list[SourceFacts]) -> frozenset[str]:
@@ -109,12 +113,6 @@ def sources_recent(post: PostFacts, context: Context, as_reply: bool, years: int
 def sources_peer_reviewed(post: PostFacts, context: Context, as_reply: bool) -> Measured:
     count = sum(1 for source in post.references if source.peer_reviewed and not source.retracted)
     return Measured(count, f"{'none' if count == 0 else count} peer-reviewed")
-
-
-def _flag_words(source: SourceFacts) -> str:
-    if source.retracted:
-        return "retracted"
-    return _VERDICT_WORDS.get(source.verdict, "flagged")
 
 
 @measure(
