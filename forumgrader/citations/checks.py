@@ -107,14 +107,14 @@ def entry_findings(text: str, ref: Reference, parsed: ParsedEntry) -> list[Findi
             )
         )
     if ref.type is SourceType.JOURNAL_ARTICLE and ref.fields.volume:
-        found = _PAGE_PREFIX.search(raw) if "p." in raw else None
-        if found:
+        prefixed = _PAGE_PREFIX.search(raw) if "p." in raw else None
+        if prefixed:
             out.append(
                 finding(
                     "page_prefix",
                     f'In {name}, write the pages without "pp.": {ref.fields.pages}.',
-                    ref.start + found.start(1),
-                    ref.start + found.end(1),
+                    ref.start + prefixed.start(1),
+                    ref.start + prefixed.end(1),
                     text,
                     ref.index,
                 )

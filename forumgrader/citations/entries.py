@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from forumgrader.citations.doi import find_dois
@@ -138,13 +138,7 @@ def _generic(work: str) -> tuple[tuple[Author, ...], bool, ReferenceFields]:
     fields = _fields(
         parts, authors, int(year.group("year")) if year else None, year.group("suffix") or "" if year else ""
     )
-    return authors, et_al, _replace(fields, publisher=publisher.strip(" ,"))
-
-
-def _replace(fields: ReferenceFields, **changes: object) -> ReferenceFields:
-    values = {name: getattr(fields, name) for name in fields.__slots__}
-    values.update(changes)
-    return ReferenceFields(**values)  # type: ignore[arg-type]
+    return authors, et_al, replace(fields, publisher=publisher.strip(" ,"))
 
 
 def _fields(
@@ -166,7 +160,7 @@ def _fields(
     )
 
 
-def _type(fields: ReferenceFields, parts: Parts | None, raw: str) -> SourceType:
+def _type(fields: ReferenceFields, parts: Parts | None) -> SourceType:
     description = parts.description.lower() if parts else ""
     if "data" in description:
         return SourceType.DATASET
@@ -234,18 +228,7 @@ def parse_entry(raw: str) -> ParsedEntry:
         authors, et_al, lead_title = _authors_or_title(work[: date.start()])
         parts = read_parts(work[date.end() :])
         if lead_title:
-            parts = Parts(
-                lead_title,
-                parts.container,
-                parts.volume,
-                parts.issue,
-                parts.pages,
-                parts.article_number,
-                parts.edition,
-                parts.publisher or tidy(parts.title),
-                parts.description,
-                parts.chapter,
-            )
+            parts = replace(parts, title=lead_title, publisher=parts.publisher or tidy(parts.title))
         fields = _fields(parts, authors, *_date_fields(date))
     elif chicago:
         style = "chicago"
@@ -258,10 +241,10 @@ def parse_entry(raw: str) -> ParsedEntry:
     else:
         style = "other"
         authors, et_al, fields = _generic(work)
-    fields = _replace(fields, doi=doi, url=url if not (doi and "doi.org" in url) else "")
-    kind = _type(fields, parts, clean)
+    fields = replace(fields, doi=doi, url=url if not (doi and "doi.org" in url) else "")
+    kind = _type(fields, parts)
     if kind is SourceType.JOURNAL_ARTICLE and fields.publisher and not fields.container:
-        fields = _replace(fields, container=fields.publisher, publisher="")
+        fields = replace(fields, container=fields.publisher, publisher="")
     if kind is SourceType.WEB_PAGE and fields.publisher and not fields.container:
-        fields = _replace(fields, container=fields.publisher, publisher="")
+        fields = replace(fields, container=fields.publisher, publisher="")
     return ParsedEntry(fields, kind, _confidence(fields, kind, style), clean, style, et_al)

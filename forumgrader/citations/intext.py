@@ -151,14 +151,20 @@ def _one_part(text: str, piece: str, start: int, known: frozenset[str]) -> list[
     if not ok:
         return []
     end = start + len(piece.rstrip())
-    return [_citation(text, start, end, names, found, narrative=False, locator=locator) for found in years]
+    return [_citation(text, (start, end), names, found, False, locator) for found in years]
 
 
 def _citation(
-    text: str, start: int, end: int, names: tuple[tuple[str, ...], bool], found: re.Match[str], **extra: object
+    text: str,
+    span: tuple[int, int],
+    names: tuple[tuple[str, ...], bool],
+    found: re.Match[str],
+    narrative: bool,
+    locator: str,
 ) -> Citation:
     year, suffix, note = _year_values(found)
-    return Citation(text[start:end], start, end, names[0], names[1], year, year_suffix=suffix, year_note=note, **extra)  # type: ignore[arg-type]
+    start, end = span
+    return Citation(text[start:end], start, end, names[0], names[1], year, narrative, suffix, note, locator)
 
 
 def _names_before(text: str, at: int, groups: frozenset[str]) -> tuple[int, tuple[str, ...], bool] | None:
@@ -232,7 +238,7 @@ def _narrative(text: str, open_at: int, content: str, groups: frozenset[str]) ->
         return []
     start, names, et_al = found
     end = open_at + len(content) + 2
-    return [_citation(text, start, end, (names, et_al), found, narrative=True, locator=locator) for found in years]
+    return [_citation(text, (start, end), (names, et_al), found, True, locator) for found in years]
 
 
 def _groups(text: str, skip: tuple[int, int] | None) -> Iterator[tuple[int, int]]:

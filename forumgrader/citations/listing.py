@@ -61,7 +61,8 @@ class _Line:
 def _lines(text: str) -> list[_Line]:
     lines, start = [], 0
     for raw in text.split("\n"):
-        lead = _BULLET.match(raw).end()
+        bullet = _BULLET.match(raw)
+        lead = bullet.end() if bullet else 0
         body = raw[lead:].rstrip()
         lines.append(_Line(start, start + len(raw), body, start + lead))
         start += len(raw) + 1
@@ -174,7 +175,7 @@ def _entries(text: str, lines: list[_Line], first: int, sure: int) -> tuple[list
     return [(s, e) for s, e in split if e - s <= MAX_ENTRY], i
 
 
-def _heading(line: _Line, text: str) -> tuple[int, int, int] | None:
+def _heading(line: _Line) -> tuple[int, int, int] | None:
     """Return (heading start, heading end, where entries start) when a line is a list heading."""
     if len(line.body) <= 40 and _HEADING.fullmatch(line.body):
         return line.offset, line.offset + len(line.body), line.end
@@ -188,7 +189,7 @@ def find_listing(text: str) -> Listing | None:
     """Find the reference list of a text: after its last heading, else its last run of entries."""
     lines = _lines(text)
     for i in range(len(lines) - 1, -1, -1):
-        heading = _heading(lines[i], text)
+        heading = _heading(lines[i])
         if heading is None:
             continue
         h_start, h_end, body_start = heading

@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 
 from forumgrader.citations.model import Author
-from forumgrader.citations.text import fold, squash, word_set
+from forumgrader.citations.text import squash, word_set
 
 PARTICLES = word_set(
     """
@@ -79,11 +79,6 @@ def acronym(name: str) -> str:
 def group_name(name: str) -> str:
     """Return a group's name without a bracketed abbreviation: "World Health Organization [WHO]"."""
     return squash(_ABBREV.sub("", name))
-
-
-def key(name: str) -> str:
-    """Return the comparison key of a family name."""
-    return fold(name)
 
 
 def _is_initials(part: str) -> bool:

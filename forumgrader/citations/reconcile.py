@@ -89,7 +89,7 @@ def _overlap(cited: list[str], names: tuple[str, ...]) -> int:
     return sum(1 for a, b in zip(cited, names, strict=False) if a == b)
 
 
-def _author_findings(text: str, citation: Citation, entry: _Entry, how: str, ambiguous: bool) -> list[Finding]:
+def _author_findings(text: str, citation: Citation, entry: _Entry, how: str) -> list[Finding]:
     ref = entry.ref
     span = (citation.start, citation.end, text, ref.index)
     cited = [fold(n) for n in citation.authors]
@@ -212,7 +212,7 @@ def reconcile(
             > 1
         )
         if entry is not None:
-            out.extend(_author_findings(text, citation, entry, how, ambiguous))
+            out.extend(_author_findings(text, citation, entry, how))
         elif entries:
             out.append(
                 finding(
@@ -227,14 +227,14 @@ def reconcile(
         out.extend(_style_findings(text, citation, ambiguous))
         linked.append(citation)
     if citations and not refs:
-        first = citations[0]
+        opening = citations[0]
         out.append(
             finding(
                 "missing_reference_list",
                 "You cite sources but we found no reference list; add one "
                 'under a "References" heading at the end of your post.',
-                first.start,
-                first.end,
+                opening.start,
+                opening.end,
                 text,
             )
         )

@@ -35,7 +35,6 @@ LMS_RESIDUE = re.compile(
 
 _NOT_ALNUM = re.compile(r"[^A-Za-z0-9]+")
 _VOLUME_ISSUE = re.compile(r"\d{1,5}\(\w{1,6}\)")  # leftmost match starts at the first digit
-_WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)*")
 
 
 def normalise(text: str) -> str:
@@ -79,11 +78,6 @@ def fold(text: str) -> str:
 def squash(text: str) -> str:
     """Return the text with runs of whitespace made one space and the ends stripped."""
     return " ".join(text.split())
-
-
-def words(text: str) -> int:
-    """Count the words in a text."""
-    return sum(1 for _ in _WORD.finditer(text))
 
 
 def word_set(words_: str) -> frozenset[str]:
