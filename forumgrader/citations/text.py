@@ -7,6 +7,7 @@ import unicodedata
 from functools import lru_cache
 
 # One character in, one character out, so that every span found in the normalised text is a span of the original.
+# "…" stays: it is no period, and APA's 21+ author lists need it (the first 19, "…", the last).
 _SAME_LENGTH = str.maketrans(
     {
         **dict.fromkeys("\u00a0\u2007\u202f\u2009\u200a\u2002\u2003\u2004\u2005\u2006\u2008\u3000\t\f\v", " "),
@@ -14,7 +15,6 @@ _SAME_LENGTH = str.maketrans(
         **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u02bc\u0060\u00b4", "'"),
         **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb", '"'),
         **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d", "-"),
-        "\u2026": ".",
         "\r": "\n",
         "\u2028": "\n",
         "\u2029": "\n",

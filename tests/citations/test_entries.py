@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from forumgrader.citations import analyse
 from forumgrader.citations.entries import clean_entry, parse_entry
-from forumgrader.citations.model import SourceType
+from forumgrader.citations.model import Author, SourceType
 from forumgrader.citations.text import normalise
 
 
@@ -32,6 +33,16 @@ def test_twenty_one_authors_with_ellipsis():
     names = ", ".join(f"Author{chr(65 + i)}, A." for i in range(19))
     parsed = _parse(f"{names}, . . . Last, Z. (2020). Big team science. Nature, 1(1), 1-2.")
     assert len(parsed.fields.authors) == 20 and parsed.fields.authors[-1].family == "Last"
+
+
+def test_the_ellipsis_character_before_the_last_author_is_no_name():
+    """APA 7 writes 21+ authors as the first 19, "…", the last; the search string keeps the ellipsis."""
+    names = ", ".join(f"Author{chr(65 + i)}, A." for i in range(19))
+    entry = f"{names}, … Huang, X. (2021). Big team science. Nature, 590(7844), 1-2."
+    [reference] = analyse(f"Teams (AuthorA et al., 2021).\n\nReferences\n{entry}\n").references
+    assert len(reference.fields.authors) == 20
+    assert reference.fields.authors[-1] == Author("Huang", "X.")
+    assert "A., … Huang, X." in reference.clean
 
 
 def test_year_suffix_and_undated():
