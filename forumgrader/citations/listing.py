@@ -34,6 +34,8 @@ _REF_FEATURE = re.compile(
     r"\d{1,5}\s?\(\S{1,12}\)|\bpp?\.\s?\d|\d{1,6}\s?[-–]\s?\d{1,6}|doi|https?:|www\.|\b(?:Retrieved|Available|"
     r"Press|Publish\w*|Journal|Review|University|Vol\.|vol\.|ed\.|Eds?\.)",
 )
+# An author element left open at a line end: the next line goes on with it, whatever it looks like ("M. Vale, M.").
+_OPEN_AUTHORS = re.compile(r"(?:[,&]|\band|…|\.\s?\.\s?\.)$")
 _CONTINUES = re.compile(
     r"[a-z(\[&]|\d{1,5}\s?(?:\(\S{1,12}\)|[,:;.-])|(?:https?:|www\.|doi|DOI|Retrieved|Available|Accessed|In |pp?\.|"
     r"Article |PMID|PMCID|Epub|Vol\.|\))"
@@ -116,6 +118,11 @@ def _complete(entry_text: str) -> bool:
     )
 
 
+def _open_authors(entry_text: str) -> bool:
+    """Tell whether an entry so far is an author list that stops at a separator, before any date."""
+    return bool(_OPEN_AUTHORS.search(entry_text.rstrip())) and not _YEAR_ELEMENT.search(entry_text[:600])
+
+
 def _joins(line: _Line, entry_text: str, after_blank: bool) -> bool:
     """Tell whether a line that opens no entry continues the current one."""
     if not line.body:
@@ -159,7 +166,8 @@ def _entries(text: str, lines: list[_Line], first: int, sure: int) -> tuple[list
             continue
         level = _level(lines, i)
         entry_text = text[current[0] : current[1]] if current else ""
-        if current and level < 2 and _joins(line, entry_text, after_blank) and not (level and _complete(entry_text)):
+        joins = level < 2 and _joins(line, entry_text, after_blank) and not (level and _complete(entry_text))
+        if current and (joins or _open_authors(entry_text)):
             current[1] = line.start + len(line.body) + (line.offset - line.start)
         elif level >= sure or (sure == 1 and (current or not spans) and _looks_like_reference(line.body)):
             if current:

@@ -207,6 +207,19 @@ def test_group_abbreviations_match_their_entries():
     assert report.findings == ()
 
 
+@pytest.mark.parametrize("cut", ["& M. Vale", "Rocha, C., &", "Rocha, C.,", "Sales, L., …"])
+def test_an_author_list_wrapped_after_a_separator_stays_one_entry(cut):
+    """A line that opens like an entry ("M. Vale, M. (2022).") continues an author list left open."""
+    entry = (
+        "Diele-Viegas, L. M., Sales, L., … Frederico Duarte Rocha, C., & M. Vale, M. (2022). We're building it up "
+        "to burn it down. PeerJ, 10, Article e14276. https://doi.org/10.7717/peerj.14276"
+    )
+    wrapped = entry.replace(cut, cut + "\n", 1)
+    report = analyse(f"Fire (Diele-Viegas et al., 2022).\n\nReferences\n{wrapped}\n")
+    assert [r.fields.authors[-1].family for r in report.references] == ["M. Vale"]
+    assert report.findings == ()
+
+
 def test_an_entry_of_unusual_shape_after_a_complete_one_stays_separate():
     text = (
         "Text (Luna, 2020) and (Merriam-Webster, n.d.).\n\nReferences\n"
