@@ -124,6 +124,10 @@ def grade(topic_id: int, rubric_name: str | None, now: datetime, as_json: bool, 
             if g.score.awaiting:
                 count = g.score.awaiting
                 status += f": {count} reference{'s await' if count != 1 else ' awaits'} review"
+            if g.score.awaiting_minor:
+                count = g.score.awaiting_minor
+                status += (f" ({count} reference{'s' if count != 1 else ''} with small differences "
+                           f"await{'' if count != 1 else 's'} review, not changing the score)")  # fmt: skip
             click.echo(f"  {g.person.display_name:{width}}  {points_text(g.score.total):>6}/"
                        f"{points_text(g.score.possible):<4} {status}")  # fmt: skip
         click.echo(f"{len(graded)} students graded; `--json` shows every criterion and its reasons.")

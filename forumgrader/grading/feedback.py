@@ -73,4 +73,11 @@ def feedback(score: StudentScore, rubric: Rubric) -> str:
         )
     elif score.provisional:
         sentences.append("Part of this score is not final yet and may still change.")
+    if score.awaiting_minor:
+        one = score.awaiting_minor == 1
+        sentences.append(
+            f"A teaching assistant will also look at {score.awaiting_minor} of your references that "
+            f"{'differs' if one else 'differ'} from {'its' if one else 'their'} published record in small details; "
+            "this does not change your score."
+        )
     return " ".join(sentences)

@@ -23,7 +23,8 @@ class CriterionScore:
     reason: str
     provisional: bool = False
     overridden: bool = False
-    awaiting: tuple[str, ...] = ()  # keys of references whose review is pending
+    awaiting: tuple[str, ...] = ()  # keys of references whose pending review could change the points
+    awaiting_minor: tuple[str, ...] = ()  # keys of references with small differences whose review cannot
     missing: str = ""  # what the criterion looked for and did not find: "main post", "second reply"
 
 
@@ -42,8 +43,14 @@ class StudentScore:
 
     @property
     def awaiting(self) -> int:
-        """Return how many references await a TA's review."""
+        """Return how many references await a TA's review that could change the score."""
         return len({key for score in self.criteria for key in score.awaiting})
+
+    @property
+    def awaiting_minor(self) -> int:
+        """Return how many references with small differences await a TA's review that cannot change the score."""
+        held = {key for score in self.criteria for key in score.awaiting}
+        return len({key for score in self.criteria for key in score.awaiting_minor} - held)
 
     def criterion(self, criterion_id: str) -> CriterionScore:
         """Return the score of one criterion."""
@@ -68,6 +75,7 @@ def score_to_json(score: StudentScore) -> dict[str, Any]:
         "possible": score.possible,
         "provisional": score.provisional,
         "awaiting_review": score.awaiting,
+        "awaiting_review_minor": score.awaiting_minor,
         "feedback": score.feedback,
         "criteria": [
             {
@@ -80,6 +88,7 @@ def score_to_json(score: StudentScore) -> dict[str, Any]:
                 "provisional": c.provisional,
                 "overridden": c.overridden,
                 "awaiting": list(c.awaiting),
+                "awaiting_minor": list(c.awaiting_minor),
                 "missing": c.missing,
             }
             for c in score.criteria

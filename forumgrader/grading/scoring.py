@@ -64,6 +64,7 @@ def apply_overrides(score: StudentScore, rubric: Rubric, overrides: Mapping[str,
                 provisional=False,
                 overridden=True,
                 awaiting=(),
+                awaiting_minor=(),
             )
         )
     score = _total(rubric, score.student, score.name, tuple(changed))
@@ -92,7 +93,7 @@ def _score(criterion: Criterion, participation: Participation, context: Context)
     if not participation.all_posts:
         return _missing(blank, "posts in this topic", context.due_initial, context, criterion.possible)
     if criterion.applies_to is AppliesTo.EACH_REPLY:
-        return _awaiting(_replies(criterion, participation, context, blank))
+        return _replies(criterion, participation, context, blank)
     post = participation.main_post
     if criterion.applies_to is AppliesTo.MAIN_POST and post is None:
         return _missing(blank, "main post", context.due_initial, context, criterion.possible)
@@ -102,24 +103,34 @@ def _score(criterion: Criterion, participation: Participation, context: Context)
         level=rated.level.name if rated.level else None,
         points=rated.points,
         reason=f"{rated.reason} -> {_verdict(rated, criterion.possible)}",
-        awaiting=tuple(sorted(rated.awaiting)),
     )
-    return _awaiting(score)
+    return _awaiting(score, *rated.reviews())
 
 
-def _awaiting(score: CriterionScore) -> CriterionScore:
-    """A pending review holds the criterion as provisional, and the reason says how many references wait."""
-    if not score.awaiting:
-        return score
-    count = len(score.awaiting)
-    note = f"{plural(count, 'reference')} {'awaits' if count == 1 else 'await'} review"
-    return replace(score, provisional=True, reason=f"{score.reason}; {note}")
+def _awaiting(score: CriterionScore, held: frozenset[str], minor: frozenset[str]) -> CriterionScore:
+    """Say which reviews are pending: those that could change the points hold the criterion as provisional."""
+    notes = []
+    if held:
+        notes.append(f"{plural(len(held), 'reference')} {'awaits' if len(held) == 1 else 'await'} review")
+    if minor:
+        one = len(minor) == 1
+        notes.append(
+            f"{plural(len(minor), 'reference')} with small differences {'awaits' if one else 'await'} review; "
+            f"{'it does' if one else 'they do'} not change the score"
+        )
+    return replace(
+        score,
+        provisional=score.provisional or bool(held),
+        reason="; ".join([score.reason, *notes]),
+        awaiting=tuple(sorted(held)),
+        awaiting_minor=tuple(sorted(minor)),
+    )
 
 
 def _missing(
     blank: CriterionScore, what: str, due: datetime | None, context: Context, possible: float
 ) -> CriterionScore:
-    missing = replace(blank, missing=what, provisional=blank.provisional)
+    missing = replace(blank, missing=what)
     if due is not None and context.now < due:
         reason = f"no {what} yet, not due until {moment(due, context)} -> 0/{points_text(possible)}"
         return replace(missing, reason=reason, provisional=True)
@@ -131,7 +142,20 @@ class _Rated:
     level: Level | None
     points: float
     reason: str
-    awaiting: frozenset[str]
+    awaiting: frozenset[str]  # flagged references whose review could change how they count
+    minor: frozenset[str] = frozenset()  # references with small differences nobody has reviewed
+    reachable: frozenset[float] = frozenset()  # the points once a TA dismisses some or all of those
+
+    @property
+    def settled(self) -> bool:
+        """Tell whether dismissing the small differences leaves the points as they are."""
+        return self.reachable <= {self.points}
+
+    def reviews(self) -> tuple[frozenset[str], frozenset[str]]:
+        """Return the pending reviews that could change the points, and those that cannot."""
+        if self.settled:
+            return self.awaiting, self.minor
+        return self.awaiting | self.minor, frozenset()
 
 
 def _verdict(rated: _Rated, possible: float) -> str:
@@ -143,11 +167,28 @@ def _rate(criterion: Criterion, subject: Subject, context: Context) -> _Rated:
     """Measure what the criterion reads, then take the first level whose conditions all hold."""
     measured: dict[MeasureCall, Measured] = {call: evaluate(call, subject, context) for call in criterion.calls()}
     awaiting = frozenset().union(*(m.awaiting for m in measured.values()))
+    minor = frozenset().union(*(m.awaiting_minor for m in measured.values()))
     reason = ", ".join(dict.fromkeys(m.evidence for m in measured.values()))
+    level, points = _level(criterion, measured)
+    reachable = frozenset(_level(criterion, _dismissed(measured, n))[1] for n in range(1, len(minor) + 1))
+    return _Rated(level, points, reason, awaiting, minor, reachable)
+
+
+def _level(criterion: Criterion, measured: Mapping[MeasureCall, Measured]) -> tuple[Level | None, float]:
     for level in criterion.levels:
         if all(_holds(bound, measured[bound.call]) for bound in level.when):
-            return _Rated(level, _level_points(level, measured), reason, awaiting)
-    return _Rated(None, 0.0, reason, awaiting)
+            return level, _level_points(level, measured)
+    return None, 0.0
+
+
+def _dismissed(measured: Mapping[MeasureCall, Measured], count: int) -> dict[MeasureCall, Measured]:
+    """The measures as they would read if a TA dismissed `count` of the small differences awaiting review."""
+    return {
+        call: replace(m, value=m.value - min(count, len(m.awaiting_minor)))
+        if m.awaiting_minor and m.value is not None
+        else m
+        for call, m in measured.items()
+    }
 
 
 def _holds(bound: Bound, measured: Measured) -> bool:
@@ -181,7 +222,15 @@ def _replies(
         f"{_ordinal(first + i)} reply ({_when(reply, context)}): {r.reason} -> {_verdict(r, each)}"
         for i, (r, reply) in enumerate(kept)
     ]
-    awaiting = frozenset().union(*(r.awaiting for r, _ in kept))
+    reviews = [r.reviews() for r, _ in kept]
+    held = frozenset().union(*(pair[0] for pair in reviews))
+    minor = frozenset().union(*(pair[1] for pair in reviews))
+    if criterion.order is Order.BEST and kept:
+        # a reply ranked below the kept ones could overtake one once its small differences are dismissed
+        lowest = min(r.points for r, _ in kept)
+        held |= frozenset().union(
+            *(r.minor for r, _ in rated[first + len(kept) :] if max(r.reachable, default=0) > lowest)
+        )
     if len(kept) < criterion.best:
         missing = " or ".join(_ordinal(i) for i in range(first + len(kept), first + criterion.best)) + " reply"
         gap = _missing(blank, missing, context.due_replies, context, each * (criterion.best - len(kept)))
@@ -192,14 +241,7 @@ def _replies(
     level = kept[0][0].level.name if len(kept) == 1 and criterion.best == 1 and kept[0][0].level else None
     if criterion.best > 1:
         parts.append(f"total {points_text(points)}/{points_text(criterion.possible)}")
-    return replace(
-        blank,
-        level=level,
-        points=points,
-        reason="; ".join(parts),
-        provisional=blank.provisional,
-        awaiting=tuple(sorted(awaiting)),
-    )
+    return _awaiting(replace(blank, level=level, points=points, reason="; ".join(parts)), held, minor - held)
 
 
 def _ordinal(index: int) -> str:

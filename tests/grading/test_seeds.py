@@ -212,6 +212,12 @@ def test_citation_integrity_on_the_seed_discussion(seed, rubric_name):
         "eli": ("No concerns", True),
         "fay": ("No concerns", False),
     }
+    # Cleo's page-range difference waits in the review queue too, and the reason says it cannot move her score
+    assert (
+        found["cleo"]
+        .criterion("citation-integrity")
+        .reason.endswith("; 1 reference with small differences awaits review; it does not change the score")
+    )
 
 
 def test_after_a_ta_reviews_anas_flags(samples):

@@ -201,6 +201,22 @@ def test_pending_reviews_hold_the_score_and_dismissed_flags_count_as_fine(world:
     assert not world.session.scalars(select(Grade)).one().provisional
 
 
+def test_a_small_difference_in_the_review_queue_is_said_without_holding_the_grade(world: World) -> None:
+    ana = world.person("Ana")
+    world.checks(world.post(ana, MAIN, when(10)), "verified", "mismatch", "verified")
+    score = graded(world)["Ana"]
+    assert (score.provisional, score.awaiting, score.awaiting_minor) == (False, 0, 1)
+    assert score.criterion("citation-integrity").reason.endswith(
+        "; 1 reference with small differences awaits review; it does not change the score"
+    )
+    stored = world.session.scalars(select(Grade)).one()
+    assert (stored.provisional, stored.breakdown["awaiting_review"], stored.breakdown["awaiting_review_minor"]) == (
+        False,
+        0,
+        1,
+    )
+
+
 def test_a_confirmed_flag_counts(world: World) -> None:
     ana = world.person("Ana")
     main = world.post(ana, MAIN, when(10))

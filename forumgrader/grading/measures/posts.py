@@ -137,7 +137,9 @@ def references_flagged(post: PostFacts, context: Context, as_reply: bool) -> Mea
 def references_minor(post: PostFacts, context: Context, as_reply: bool) -> Measured:
     minor = [source for source in post.references if source.standing is Standing.MINOR]
     detail = " (" + "; ".join(source.label for source in minor) + ")" if minor else ""
-    return Measured(len(minor), f"{plural(len(minor), 'reference')} with small differences from the record{detail}")
+    unreviewed = frozenset(source.key for source in minor if source.reviewed is None)
+    evidence = f"{plural(len(minor), 'reference')} with small differences from the record{detail}"
+    return Measured(len(minor), evidence, awaiting_minor=unreviewed)
 
 
 def _findings_phrase(count: float, severity: list[str]) -> str:

@@ -36,6 +36,7 @@ class Measured:
     value: float | None  # None: there is nothing to measure (no main post, too few replies): conditions fail
     evidence: str
     awaiting: frozenset[str] = frozenset()  # references whose pending review could change the value
+    awaiting_minor: frozenset[str] = frozenset()  # small differences nobody reviewed: each dismissal lowers it by 1
     checked: bool = True  # False: the topic or rubric lacks what this needs (a due date, prompt parts): skipped
     events: tuple[datetime | None, ...] = ()  # when each counted thing happened, for engagement points
 
@@ -123,6 +124,7 @@ def evaluate(call: MeasureCall, subject: Subject, context: Context) -> Measured:
         total,
         f"{found.total(total, **params)} across {posts} post{'' if posts == 1 else 's'}",
         frozenset().union(*(part.awaiting for part in parts)),
+        frozenset().union(*(part.awaiting_minor for part in parts)),
     )
 
 
