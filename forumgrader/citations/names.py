@@ -39,6 +39,8 @@ _INITIALS = re.compile(r"(?:[^\W\d_]{1,2}\.\s?-?\s?){1,5}|[^\W\d_]{1,3}")
 _EDITOR = re.compile(r"\((?:eds?|editors?|comps?|trans)\.?\)", re.IGNORECASE)
 _ABBREV = re.compile(r"[\[(]([A-Z][A-Za-z&]{1,11})[\])]")
 _ELLIPSIS = re.compile(r"(?:\.\s?){2,3}|…")
+# "X. Ru", "J.-P. Sartre": initials first, then a family name that is no initial itself
+_GIVEN_FIRST = re.compile(r"(?:[^\W\d_]\.\s?-?\s?){1,3}[^\W\d_][\w'-]+(?:\s[^\W\d_][\w'-]+){0,2}")
 _SEPARATORS = re.compile(r"\s*(?:,\s*&|,\s*and\s|&|\band\b)\s*")
 
 
@@ -84,6 +86,12 @@ def group_name(name: str) -> str:
 def _is_initials(part: str) -> bool:
     part = part.strip()
     return bool(part) and bool(_INITIALS.fullmatch(part)) and part[0].isupper() and ("." in part or part.isupper())
+
+
+def _inverted_first_only(parts: list[str]) -> bool:
+    """Tell Chicago's and MLA's "Huo, D., L. Sun, and X. Ru" from APA's "Huo, D., Sun, L., & Ru, X."."""
+    given = parts[1].strip() if len(parts) > 2 else ""
+    return (_is_initials(given) or given.isalpha()) and all(_GIVEN_FIRST.fullmatch(p.strip()) for p in parts[2:])
 
 
 def _apa(parts: list[str]) -> list[Author]:
@@ -149,7 +157,9 @@ def parse_authors(segment: str) -> tuple[tuple[Author, ...], bool]:
     if not has_initials and "," not in text and is_group(text) and not re.search(r"\s[A-Z]{1,3}$", text):
         return (Author(group_name(text), group=True),), et_al
     parts = [p for p in _SEPARATORS.sub(",", text).split(",") if p.strip()]
-    if has_initials:
+    if has_initials and _inverted_first_only(parts):
+        authors = _given_first(parts)
+    elif has_initials:
         authors = _apa(parts)
     elif all(re.fullmatch(r"\S.{0,60}\s[A-Z]{1,3}", p.strip().rstrip(".")) for p in parts):
         authors = _vancouver(parts)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from forumgrader.citations import analyse
 from forumgrader.citations.entries import clean_entry, parse_entry
 from forumgrader.citations.model import Author, SourceType
@@ -43,6 +45,26 @@ def test_the_ellipsis_character_before_the_last_author_is_no_name():
     assert len(reference.fields.authors) == 20
     assert reference.fields.authors[-1] == Author("Huang", "X.")
     assert "A., … Huang, X." in reference.clean
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        'Huo, D., L. Sun, and X. Ru. 2018. "Impact of Hypoxia Stress on Sea Cucumbers." PeerJ 6: e4651.',
+        'Huo, D., L. Sun, X. Ru, et al. 2018. "Impact of Hypoxia Stress on Sea Cucumbers." PeerJ 6: e4651.',
+        'Huo, Da, L. Sun, and X. Ru. "Impact of Hypoxia Stress on Sea Cucumbers." PeerJ, vol. 6, 2018, p. e4651.',
+    ],
+)
+def test_names_after_the_first_written_given_name_first(written):
+    """Chicago and MLA invert only the first author: "Huo, D., L. Sun, and X. Ru"."""
+    authors = _parse(written).fields.authors
+    assert [(a.family, a.initials[:1]) for a in authors] == [("Huo", "D"), ("Sun", "L"), ("Ru", "X")]
+
+
+def test_a_family_name_that_opens_with_an_initial_stays_whole():
+    """Crossref's "M. Vale" (given Mariana) is written "M. Vale, M." in APA."""
+    authors = _parse("Jones, K., & M. Vale, M. (2022). Fire. PeerJ, 10, Article e14276.").fields.authors
+    assert [(a.family, a.initials) for a in authors] == [("Jones", "K."), ("M. Vale", "M.")]
 
 
 def test_year_suffix_and_undated():
