@@ -234,17 +234,20 @@ def _store_posts(
             _fill_post(post, record, thread, people, digest)
             parents.append((post, record.lms_parent_id))
     for post, parent_id in parents:
-        if parent_id is None:
-            post.parent = None
-            continue
-        if parent_id not in posts:
+        if parent_id is not None and parent_id not in posts:
             posts[parent_id] = Post(
                 topic_id=topic.id, thread=post.thread, lms_post_id=parent_id, deleted=True, content_hash=_PLACEHOLDER,
                 raw={"placeholder": "replied to, but not in any export imported so far"},
             )  # fmt: skip
             session.add(posts[parent_id])
             counts["placeholders"] += 1
-        post.parent = posts[parent_id]
+    # Link replies by id once every post has one: through the `parent` relationship the unit of work orders
+    # new rows one by one, which takes minutes on a long chain of replies to replies.
+    session.flush()
+    for post, parent_id in parents:
+        wanted = posts[parent_id].id if parent_id is not None else None
+        if post.parent_id != wanted:
+            post.parent_id = wanted
     session.flush()
 
 

@@ -1,8 +1,9 @@
 """Benchmark: import a generated Moodle forum export (300 students, about 1,200 posts) into a fresh SQLite database.
 
-Run: python tests/bench/bench_import.py [--students 300] [--replies 3] [--keep FILE.csv]
+Run: python tests/bench/bench_import.py [--students 300] [--replies 3] [--chain 3000] [--keep FILE.csv]
 Reports wall time of reading, storing (through the real import service, one commit) and re-importing, and peak
-memory (tracemalloc's peak of Python allocations, and the process's maximum resident set size).
+memory (tracemalloc's peak of Python allocations, and the process's maximum resident set size); then the time to
+import one long back-and-forth: a chain of replies, each to the one before.
 """
 
 from __future__ import annotations
@@ -91,6 +92,19 @@ def moodle_export(students: int, replies: int, seed: int = 7) -> bytes:
     return out.getvalue().encode()
 
 
+def reply_chain(length: int, seed: int = 7) -> bytes:
+    """Write a Moodle forum CSV of one thread where each post replies to the one before it."""
+    rng = random.Random(seed)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for post_id in range(1, length + 1):
+        parent = post_id - 1
+        subject = "Week 3: a long conversation" if not parent else "Re: Week 3: a long conversation"
+        writer.writerow(_row(post_id, 1, parent, post_id % 2, START + post_id * 60, subject, body(rng, 60)))
+    return out.getvalue().encode()
+
+
 def _row(post_id: int, discussion: int, parent: int, student: int, created: int, subject: str, html: str) -> list:
     return [post_id, discussion, parent, 5000 + student, f"Student {student:03d}", created, created, 1, subject, html,
             1, 0, "", "", 0, 0, 0, "", len(html.split()), len(html)]  # fmt: skip
@@ -113,6 +127,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=300)
     parser.add_argument("--replies", type=int, default=3, help="replies each student writes")
+    parser.add_argument("--chain", type=int, default=3000, help="posts in the chain of replies to replies")
     parser.add_argument("--keep", type=Path, help="also write the generated CSV here")
     arguments = parser.parse_args()
     data = moodle_export(arguments.students, arguments.replies)
@@ -132,6 +147,11 @@ def main() -> None:
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
         traced.dispose()
+        chain = reply_chain(arguments.chain)
+        _chained, chain_reading, chain_storing, chained = import_into_fresh_database(
+            chain, Path(folder), "chain.sqlite"
+        )
+        chained.dispose()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
     print(f"export: {arguments.students} students, {summary.posts} posts ({summary.replies} replies) "
           f"in {summary.threads} threads, {len(data) / 1_048_576:.1f} MB; {stored} rows stored")  # fmt: skip
@@ -143,6 +163,7 @@ def main() -> None:
     print(f"identical re-import:       {reimport:.3f} s after reading (nothing changed: {unchanged})")
     print(f"peak traced Python memory: {peak / 1_048_576:.1f} MB (tracemalloc, first import)")
     print(f"max resident set size:     {rss:.0f} MB (whole process)")
+    print(f"chain of {arguments.chain} replies to replies: read {chain_reading:.2f} s, store {chain_storing:.2f} s")
 
 
 if __name__ == "__main__":
