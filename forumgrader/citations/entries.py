@@ -9,7 +9,7 @@ from functools import lru_cache
 from forumgrader.citations.doi import find_dois
 from forumgrader.citations.model import Author, ReferenceFields, SourceType
 from forumgrader.citations.names import is_surname, parse_authors
-from forumgrader.citations.segments import Parts, read_parts, sentence_ends, tidy
+from forumgrader.citations.segments import PAGES_LABELLED, Parts, read_parts, sentence_ends, tidy
 from forumgrader.citations.text import glued, residue, squash
 
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"]{1,500}", re.IGNORECASE)
@@ -128,13 +128,14 @@ def _generic(work: str) -> tuple[tuple[Author, ...], bool, ReferenceFields]:
         candidate, found_et_al = parse_authors(work[: ends[0]])
         if candidate and all(is_surname(a.family) for a in candidate if not a.group) and len(candidate) < 30:
             authors, et_al, start = candidate, found_et_al, ends[0]
-    years = list(_ANY_YEAR.finditer(work))
-    year = years[-1] if years else None
+    pages = [found.span() for found in PAGES_LABELLED.finditer(work)] if "p." in work else []
+    years = [y for y in _ANY_YEAR.finditer(work) if not any(s <= y.start() < e for s, e in pages)]
+    year = years[-1] if years else None  # MLA puts the date late: "vol. 4, no. 1, 2015, pp. 1999-2010."
     rest = work[start:]
     if year:
         rest = rest.replace(year.group(), " ", 1) if year.start() >= start else rest
     parts = read_parts(rest)
-    publisher = re.sub(r",?\s?(?:\d{1,2}\s[A-Z][a-z]{2,8}\.?)?\s*$", "", parts.publisher)
+    publisher = re.sub(r",?\s?(?:\d{1,2}\s[A-Z][a-z]{2,8}\.?)?\s*$", "", PAGES_LABELLED.sub("", parts.publisher))
     fields = _fields(
         parts, authors, int(year.group("year")) if year else None, year.group("suffix") or "" if year else ""
     )

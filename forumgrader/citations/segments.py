@@ -29,7 +29,7 @@ _PAGES = re.compile(
     r"|\s?,\s?(?:Article|Art\.|article)\s(?P<article>[A-Za-z]{0,3}\d{1,12})"
 )
 _ISSUE_MLA = re.compile(r"\bno\.\s?(?P<iss>[\w-]{1,10})")
-_PAGES_MLA = re.compile(r"\bpp?\.\s?(?P<pages>[A-Za-z]?\d{1,7}(?:\s?-\s?[A-Za-z]?\d{0,7})?)")
+PAGES_LABELLED = re.compile(r"\bpp?\.\s?(?P<pages>[A-Za-z]?\d{1,7}(?:\s?-\s?[A-Za-z]?\d{0,7})?)")
 _ARTICLE = re.compile(r"\bArticle\s(?P<article>[A-Za-z]{0,3}\d{1,12})")
 _CHAPTER = re.compile(r"(?:^|[.?!]\s+)In\s(?=\S)")
 _EDITORS_END = re.compile(r"\((?:Eds?|Trans|Comp)s?\.?\)\s?,?\s?", re.IGNORECASE)
@@ -131,7 +131,7 @@ def _journal(text: str, volume: re.Match[str]) -> Parts:
     if volume.group("vol3"):
         found = _ISSUE_MLA.search(after[:40])
         issue = found.group("iss") if found else ""
-        found = _PAGES_MLA.search(after[:80])
+        found = PAGES_LABELLED.search(after[:80])
         pages = pages_of(found.group("pages")) if found else ""
     else:
         found = _PAGES.match(after if not volume.group("vol2") else ", " + after)

@@ -67,6 +67,23 @@ def test_a_family_name_that_opens_with_an_initial_stays_whole():
     assert [(a.family, a.initials) for a in authors] == [("Jones", "K."), ("M. Vale", "M.")]
 
 
+@pytest.mark.parametrize(
+    ("written", "year", "pages"),
+    [
+        (
+            'Smith, John, and Mary Jones. "A Title." Some Journal, vol. 4, no. 1, 2015, pp. 1999-2010.',
+            2015,
+            "1999-2010",
+        ),
+        ("Smith, John. Title of Book. Penguin, 2019, p. 1987.", 2019, ""),  # a locator, not the year
+    ],
+)
+def test_an_mla_page_number_is_no_year(written, year, pages):
+    fields = _parse(written).fields
+    assert (fields.year, fields.pages) == (year, pages)
+    assert fields.publisher in ("", "Penguin")
+
+
 def test_year_suffix_and_undated():
     assert _parse("Luna, A. (2020b). Sleep. Sleep Review, 1(2), 3-4.").fields.year_suffix == "b"
     undated = _parse("Merriam-Webster. (n.d.). Resilience. In Merriam-Webster.com dictionary. https://www.m-w.com/r")
