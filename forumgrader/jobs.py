@@ -61,7 +61,7 @@ def init_app(app: Flask) -> None:
     huey = QUEUES[mode](app)
     retries = 0 if mode == "immediate" else RETRIES  # nothing would ever run a retry scheduled in immediate mode
 
-    @huey.task(retries=retries, retry_delay=RETRY_DELAY_SECONDS, context=True)
+    @huey.task(retries=retries, retry_delay=RETRY_DELAY_SECONDS, context=True)  # type: ignore[untyped-decorator]
     def run(job_id: int, task: Any = None) -> None:
         with app.app_context():
             execute(job_id, retries_left=task.retries if task is not None else 0)
@@ -167,7 +167,7 @@ def resume_interrupted(app: Flask) -> int:
     return len(ids)
 
 
-class EmbeddedConsumer(Consumer):
+class EmbeddedConsumer(Consumer):  # type: ignore[misc]  # huey has no type hints
     """A huey consumer that runs beside the web server: the server, not huey, owns the process's signals."""
 
     def _set_signal_handlers(self) -> None:

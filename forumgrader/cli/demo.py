@@ -15,6 +15,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask
@@ -144,7 +145,7 @@ def _accounts(course_id: int) -> list[Login]:
     return logins
 
 
-def _run(app: Flask, job: Job, bar: tqdm) -> Job:
+def _run(app: Flask, job: Job, bar: tqdm[Any]) -> Job:
     """Run a job here and now, drawing its stored progress as it goes (as the web page does)."""
     failure: list[BaseException] = []
 

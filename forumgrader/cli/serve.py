@@ -6,9 +6,9 @@ import signal
 from types import FrameType
 
 import click
-import waitress
 from flask import current_app
 from flask.cli import with_appcontext
+from waitress.server import create_server
 
 from forumgrader import jobs
 
@@ -34,7 +34,7 @@ def serve(host: str, port: int, threads: int, no_worker: bool) -> None:
     """Serve forumgrader with waitress; with the SQLite queue, background jobs run in this process too."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     try:
-        server = waitress.create_server(app, host=host, port=port, threads=threads, ident="forumgrader")
+        server = create_server(app, host=host, port=port, threads=threads, ident="forumgrader")
     except OSError as error:
         raise click.ClickException(
             f"Cannot listen on {host}:{port} ({error.strerror}): choose another --port."

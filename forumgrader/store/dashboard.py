@@ -263,12 +263,14 @@ def latest_job(session: Session, topic_id: int) -> Job | None:
 
 def stored_grade_rows(session: Session, topic_id: int, rubric: str) -> tuple[list[GradeRow], int]:
     """Return the topic's stored grades as rows for an LMS grade file, by name, and how many are provisional."""
-    found = session.execute(
-        select(Grade, Person)
-        .join(Person, Person.id == Grade.person_id)
-        .where(Grade.topic_id == topic_id, Grade.rubric == rubric)
-    ).all()
-    found.sort(key=lambda row: ((row[1].sortable_name or row[1].display_name).casefold(), row[1].id))
+    found = sorted(
+        session.execute(
+            select(Grade, Person)
+            .join(Person, Person.id == Grade.person_id)
+            .where(Grade.topic_id == topic_id, Grade.rubric == rubric)
+        ).all(),
+        key=lambda row: ((row[1].sortable_name or row[1].display_name).casefold(), row[1].id),
+    )
     rows = [
         GradeRow(
             name=person.display_name or person.key,

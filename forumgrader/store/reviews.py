@@ -152,7 +152,7 @@ def flags(session: Session, course_id: int, filters: FlagFilters | None = None) 
         .where(Topic.course_id == course_id, Post.deleted.is_(False), _flagged(), *_where(filters or FlagFilters()))
         .order_by(ReferenceCheck.post_id, ReferenceCheck.position)
     ).all()
-    unique = {}
+    unique: dict[tuple[int, str], Any] = {}
     for row in rows:  # the same entry twice in one list: one decision covers both
         unique.setdefault((row[0].post_id, row[0].key), row)
     histories = _histories(session, unique)

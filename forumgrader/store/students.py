@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from forumgrader.grading import RubricError
 from forumgrader.store.accounts import STAFF, CourseRole, Role, membership_of, memberships
+from forumgrader.store.grades import topic_rubric
 from forumgrader.store.models import Course, Grade, Person, Post, Topic, User
-from forumgrader.store.topics import topic_rubric
 
 
 def _readable(session: Session, user: User, course_id: int) -> ColumnElement[bool]:

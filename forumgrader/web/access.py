@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask, abort, current_app, request
 from flask.typing import ResponseReturnValue
@@ -197,7 +197,7 @@ def enforce() -> ResponseReturnValue | None:
     if user is None:
         if is_api_request():
             api_auth.refuse()
-        return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
+        return cast(ResponseReturnValue, current_app.login_manager.unauthorized())  # type: ignore[attr-defined]
     decision = CHECKS[rule](store.session(), user, request.view_args or {})
     if decision is Decision.FORBIDDEN:
         abort(403)

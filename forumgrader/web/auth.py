@@ -18,7 +18,7 @@ from forumgrader.web.limits import limited
 blueprint = Blueprint("auth", __name__)
 
 
-class SignInForm(FlaskForm):
+class SignInForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type hints
     email = EmailField("Email", validators=[InputRequired(), Length(max=300)], render_kw={"autocomplete": "username"})
     password = PasswordField(
         "Password", validators=[InputRequired(), Length(max=500)], render_kw={"autocomplete": "current-password"}

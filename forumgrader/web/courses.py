@@ -8,6 +8,7 @@ from flask.typing import ResponseReturnValue
 from forumgrader import store
 from forumgrader.store import accounts
 from forumgrader.store import courses as course_store
+from forumgrader.store.models import Course
 from forumgrader.web.access import course_or_404, current_actor, signed_in_user
 
 blueprint = Blueprint("courses", __name__)
@@ -27,7 +28,7 @@ def home() -> ResponseReturnValue:
     user = current_actor()
     if user is None:
         return render_template("courses/welcome.html")
-    sections: dict[str, list] = {role: [] for role in SECTIONS}
+    sections: dict[str, list[Course]] = {role: [] for role in SECTIONS}
     for course, role in accounts.visible_courses(store.session(), user):
         sections[role].append(course)
     return render_template("courses/home.html", sections=sections, headings=SECTIONS)

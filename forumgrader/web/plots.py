@@ -60,7 +60,7 @@ def _step(largest: int) -> int:
     """Return a tick step of 1, 2 or 5 times a power of ten giving at most five ticks."""
     if largest <= 5:
         return 1
-    power = 10 ** int(math.log10(largest / 5))
+    power: int = 10 ** int(math.log10(largest / 5))
     return next(step * power for step in (1, 2, 5, 10) if largest / (step * power) <= 5)
 
 

@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from forumgrader import store
 from forumgrader.store import accounts
+from forumgrader.store.grades import topic_rubric
 from forumgrader.store.models import Course, Grade, Person, Post, Topic
 from forumgrader.store.reviews import (
     SEVERITY,
@@ -23,7 +24,6 @@ from forumgrader.store.reviews import (
     flags,
     reopen,
 )
-from forumgrader.store.topics import topic_rubric
 from forumgrader.web.access import course_or_404, signed_in_user
 from forumgrader.web.auth import local_path
 from forumgrader.web.errors import fail
@@ -104,8 +104,13 @@ def course(course_id: int) -> ResponseReturnValue:
         status_names=STATUS_NAMES,
         status=filters.status.value if filters.status else "all",
         here=request.full_path.rstrip("?"),
-        show_all=url_for("review.course", course_id=found.id, **request.args.to_dict(flat=False), all=1),
+        show_all=url_for("review.course", **_with_all(request.args, found.id)),
     )
+
+
+def _with_all(args: MultiDict[str, str], course_id: int) -> dict[str, Any]:
+    """Return the address values of this page of the queue with every flag shown."""
+    return {**args.to_dict(flat=False), "course_id": course_id, "all": 1}
 
 
 def _wants_json() -> bool:

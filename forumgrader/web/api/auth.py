@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import NoReturn
+from typing import NoReturn, cast
 
 from flask import g, request
 
@@ -29,7 +29,7 @@ def token_user() -> User | None:
         found = accounts.user_for_token(session, token) if token else None
         session.commit()  # authentication records when the token was last used
         g.api_user = found
-    return found  # type: ignore[return-value]
+    return cast(User | None, found)
 
 
 def refuse() -> NoReturn:

@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import select
-from wtforms import SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import SelectChoice, SelectField, StringField, TextAreaField  # type: ignore[attr-defined]  # stubs < 3.3
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from forumgrader import jobs, store
@@ -18,9 +18,10 @@ from forumgrader.discussions.formats import read_export
 from forumgrader.discussions.model import ExportError, ImportOptions, ImportSummary
 from forumgrader.store import accounts
 from forumgrader.store import courses as course_store
+from forumgrader.store.grades import default_rubric
 from forumgrader.store.imports import import_export
 from forumgrader.store.models import Course, Job, Topic
-from forumgrader.store.topics import default_rubric, rubric_choices, submit_check
+from forumgrader.store.topics import rubric_choices, submit_check
 from forumgrader.web.access import course_or_404, signed_in_user
 from forumgrader.web.api.resources import job_json
 from forumgrader.web.errors import fail
@@ -37,7 +38,7 @@ FORMATS = [
 RETRIED_KINDS = frozenset({"check_topic", "grade_topic"})
 
 
-class NewCourseForm(FlaskForm):
+class NewCourseForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type hints
     name = StringField(
         "Course name",
         validators=[InputRequired(), Length(max=300)],
@@ -49,7 +50,7 @@ class NewCourseForm(FlaskForm):
             raise ValidationError("A course by that name exists already: choose another name (add the term).")
 
 
-class ImportForm(FlaskForm):
+class ImportForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type hints
     export = FileField(
         "Discussion export",
         description="A Canvas discussion view (.json) or a Moodle forum export "

@@ -9,9 +9,9 @@ from forumgrader import store
 from forumgrader.grading import RubricError
 from forumgrader.grading.scores import points_text
 from forumgrader.store import accounts
-from forumgrader.store.grades import GradingError, clear_override, set_override
+from forumgrader.store.grades import GradingError, clear_override, set_override, topic_rubric
 from forumgrader.store.posts import post_page
-from forumgrader.store.topics import regrade, topic_rubric
+from forumgrader.store.topics import regrade
 from forumgrader.web.access import post_or_404, signed_in_user
 
 blueprint = Blueprint("posts", __name__)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -22,9 +21,10 @@ from forumgrader.store.dashboard import (
     stored_grade_rows,
     topic_dashboard,
 )
+from forumgrader.store.grades import topic_rubric
 from forumgrader.store.models import Topic
 from forumgrader.store.posts import student_posts
-from forumgrader.store.topics import regrade, rubric_choices, set_rubric, submit_check, topic_rubric
+from forumgrader.store.topics import regrade, rubric_choices, set_rubric, submit_check
 from forumgrader.web import plots
 from forumgrader.web.access import signed_in_user, topic_or_404
 from forumgrader.web.api.resources import job_json
@@ -188,7 +188,7 @@ def export(topic_id: int) -> ResponseReturnValue:
     return page, status
 
 
-def _back(topic: Topic) -> Any:
+def _back(topic: Topic) -> ResponseReturnValue:
     return redirect(url_for("topics.topic", topic_id=topic.id))
 
 
