@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from forumgrader.discussions.cleanup import clean_html, word_count
@@ -134,7 +135,7 @@ def _post(entry: _Entry, thread: str, options: ImportOptions) -> PostRecord:
     )
 
 
-def _time(record: Mapping[str, Any], key: str, entry_id: str, options: ImportOptions) -> Any:
+def _time(record: Mapping[str, Any], key: str, entry_id: str, options: ImportOptions) -> datetime | None:
     try:
         return iso_time(record.get(key), timezone=options.timezone)
     except ValueError as error:
@@ -172,9 +173,10 @@ def _topic_author(topic: Mapping[str, Any]) -> Participant | None:
 def _topic_info(topic: Mapping[str, Any], options: ImportOptions) -> TopicInfo:
     if not topic:
         return TopicInfo()
-    assignment = topic.get("assignment") if isinstance(topic.get("assignment"), dict) else {}
+    assignment = _object(topic.get("assignment"))
     due = {"reply_to_topic": assignment.get("due_at"), "reply_to_entry": None}
-    for checkpoint in assignment.get("checkpoints") or []:
+    checkpoints = assignment.get("checkpoints")
+    for checkpoint in checkpoints if isinstance(checkpoints, list) else []:
         if isinstance(checkpoint, dict) and checkpoint.get("tag") in due:
             due[checkpoint["tag"]] = checkpoint.get("due_at")
     prompt = str(topic.get("message") or "")
@@ -196,6 +198,11 @@ def _topic_info(topic: Mapping[str, Any], options: ImportOptions) -> TopicInfo:
         required_replies=int(required) if isinstance(required, int) and required > 0 else None,
         lms_assignment_id=optional_id(topic.get("assignment_id") or assignment.get("id"), field="assignment_id") or "",
     )
+
+
+def _object(value: Any) -> Mapping[str, Any]:
+    """Return a JSON object, or an empty one for a key that is missing, null or something else."""
+    return value if isinstance(value, dict) else {}
 
 
 def _course_hint(topic: Mapping[str, Any], view: Mapping[str, Any]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -164,7 +165,7 @@ def _author_key(row: dict[str, str]) -> str | None:
     return row.get("post_author_id", "").strip() or row.get("post_author_name", "").strip() or None
 
 
-def _time(row: dict[str, str], field: str, line: int, options: ImportOptions) -> Any:
+def _time(row: dict[str, str], field: str, line: int, options: ImportOptions) -> datetime | None:
     try:
         return export_time(row.get(field), timezone=options.timezone)
     except ValueError as error:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from datetime import datetime
 from typing import Any
 
 from forumgrader.discussions.cleanup import render_body, word_count
@@ -141,7 +142,7 @@ def _flag(row: Mapping[str, Any], column: str, where: dict[str, Any]) -> bool:
     return _FLAGS[value]
 
 
-def _time(row: Mapping[str, Any], column: str, where: dict[str, Any], options: ImportOptions) -> Any:
+def _time(row: Mapping[str, Any], column: str, where: dict[str, Any], options: ImportOptions) -> datetime | None:
     try:
         found = export_time(row.get(column), timezone=options.timezone)
     except ValueError as error:

@@ -183,6 +183,14 @@ def test_a_topic_without_checkpoints_takes_the_assignment_due_date() -> None:
     assert info.info.due_replies_at is None
 
 
+@pytest.mark.parametrize("checkpoints", [None, 5, "reply_to_entry", {"tag": "reply_to_entry"}])
+def test_checkpoints_of_another_shape_leave_the_assignment_due_date(checkpoints: Any) -> None:
+    topic = {"id": 3, "assignment": {"due_at": "2024-06-05T05:59:00Z", "checkpoints": checkpoints}}
+    options = ImportOptions(topic_json=json.dumps(topic).encode())
+    info = read_canvas(view(), filename="v.json", options=options).topics[0].info
+    assert (info.due_initial_at, info.due_replies_at) == (datetime(2024, 6, 5, 5, 59, tzinfo=UTC), None)
+
+
 @pytest.mark.parametrize(
     ("broken", "entry_id", "field"),
     [
