@@ -17,6 +17,8 @@ _ABBREVIATIONS = word_set(
     fig ch sect rev'd et seq
     """
 )
+# APA keeps a multivolume work's volume inside the title: "Attachment and loss: Vol. 1. Attachment".
+_VOLUME_IN_TITLE = re.compile(r":\s(?:Vols?|Volume|Part|Book)\.?\s(?:\d{1,4}|[IVXLC]{1,7})$")
 _BOUNDARY = re.compile(r"[.?!]['\"]?\s+(?=[^\s])")
 _QUOTED = re.compile(r"[\"'](?P<title>[^\"]{3,400}?)[.,?!]?[\"'](?=[\s.,]|$)")
 _VOLUME = re.compile(
@@ -68,6 +70,8 @@ def sentence_ends(text: str) -> list[int]:
         if text[at] == "." and re.fullmatch(r"(?:[A-Za-z]\.){1,4}[A-Za-z]?", word + "."):
             continue
         if text.count("(", 0, at) > text.count(")", 0, at):
+            continue
+        if text[at] == "." and _VOLUME_IN_TITLE.search(text, max(0, at - 20), at):
             continue
         ends.append(found.end())
     return ends

@@ -84,6 +84,26 @@ def test_an_mla_page_number_is_no_year(written, year, pages):
     assert fields.publisher in ("", "Penguin")
 
 
+@pytest.mark.parametrize(
+    ("written", "title", "publisher"),
+    [
+        (
+            "Bowlby, J. (1969). Attachment and loss: Vol. 1. Attachment. Basic Books.",
+            "Attachment and loss: Vol. 1. Attachment",
+            "Basic Books",
+        ),
+        (
+            "Damon, W. (Ed.). (1998). Handbook of child psychology: Vol. III. Social development (5th ed.). Wiley.",
+            "Handbook of child psychology: Vol. III. Social development",
+            "Wiley",
+        ),
+    ],
+)
+def test_a_volume_inside_a_title_does_not_end_it(written, title, publisher):
+    parsed = _parse(written)
+    assert (parsed.fields.title, parsed.fields.publisher, parsed.type) == (title, publisher, SourceType.BOOK)
+
+
 def test_year_suffix_and_undated():
     assert _parse("Luna, A. (2020b). Sleep. Sleep Review, 1(2), 3-4.").fields.year_suffix == "b"
     undated = _parse("Merriam-Webster. (n.d.). Resilience. In Merriam-Webster.com dictionary. https://www.m-w.com/r")
