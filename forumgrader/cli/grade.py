@@ -26,6 +26,7 @@ from forumgrader.store.grades import (
     grade_rows,
     grade_topic,
     set_override,
+    students_without_grade,
     topic_or_error,
 )
 from forumgrader.store.grades import rubric_name as topic_rubric_name
@@ -154,6 +155,7 @@ def export(topic_id: int, lms: str, rubric_name: str | None, assignment_id: str 
         points_possible=rubric.possible,
         assignment_id=assignment_id if assignment_id is not None else topic.lms_assignment_id,
         match_by=MatchBy(match_by),
+        ids_from=topic.course.lms,
     )
     try:
         text = EXPORTS[lms](grade_rows(graded), options)
@@ -162,15 +164,31 @@ def export(topic_id: int, lms: str, rubric_name: str | None, assignment_id: str 
     if topic.points_possible is not None and topic.points_possible != rubric.possible:
         click.echo(f"note: the topic is worth {points_text(topic.points_possible)} points in the LMS and the rubric "
                    f"{points_text(rubric.possible)}; the file holds rubric points", err=True)  # fmt: skip
-    provisional = sum(1 for g in graded if g.score.provisional)
-    if provisional:
-        click.echo(f"note: {provisional} of {len(graded)} grades are provisional (references await review); they are "
-                   "written as they stand", err=True)  # fmt: skip
+    _export_notes(topic, graded)
     if output is None:
         sys.stdout.write(text)
     else:
         output.write_text(text, encoding="utf-8")
         click.echo(f"wrote {output}: {len(graded)} students, {lms}", err=True)
+
+
+def _export_notes(topic: Topic, graded: list[GradedStudent]) -> None:
+    """Tell what the file holds that may still change, and who is not in it."""
+    provisional = [g for g in graded if g.score.provisional]
+    if provisional:
+        reviews = sum(1 for g in provisional if g.score.awaiting)
+        why = [f"{reviews} wait on a TA's review of flagged references"] if reviews else []
+        if len(provisional) > reviews:
+            why.append(f"{len(provisional) - reviews} on a due date not yet passed or a criterion you mark yourself")
+        click.echo(f"note: {len(provisional)} of {len(graded)} grades are provisional ({'; '.join(why)}); they are "
+                   "written as they stand", err=True)  # fmt: skip
+    absent = students_without_grade(store.session(), topic, graded)
+    if absent:
+        names = ", ".join(p.display_name or p.key for p in absent[:5]) + (f" and {len(absent) - 5} more"
+                                                                         if len(absent) > 5 else "")  # fmt: skip
+        click.echo(f"note: {len(absent)} student{'s' if len(absent) != 1 else ''} of the course wrote nothing in this "
+                   f"topic and {'are' if len(absent) != 1 else 'is'} not in the file, so the gradebook keeps what it "
+                   f"has for them: {names}", err=True)  # fmt: skip
 
 
 def _student(topic: Topic, who: str) -> Person:

@@ -20,6 +20,22 @@ class MatchBy(StrEnum):
 
     EMAIL = "email"
     IDNUMBER = "idnumber"
+    USERID = "userid"  # Moodle's own user id: what a Moodle forum export names its authors by
+
+
+@dataclass(frozen=True, slots=True)
+class _Identifier:
+    field: str  # the GradeRow attribute
+    name: str  # what people call it
+    column: str  # the grade file's column
+    csv_column: str  # the generic CSV import field that brings it in
+
+
+_MOODLE_IDS = {
+    MatchBy.EMAIL: _Identifier("email", "email address", "Email address", "post_author_email"),
+    MatchBy.IDNUMBER: _Identifier("sis_user_id", "id number", "ID number", "post_author_sis_id"),
+    MatchBy.USERID: _Identifier("lms_user_id", "Moodle user id", "User id", "post_author_id"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +61,14 @@ class ExportOptions:
     points_possible: float
     assignment_id: str = ""  # Canvas: the number in the assignment's URL
     match_by: MatchBy = MatchBy.EMAIL
+    ids_from: str = ""  # the LMS the rows' lms_user_id come from (the course's import: canvas, moodle, csv), if known
+
+    def foreign_ids(self, lms: str) -> bool:
+        """Tell whether the rows' LMS user ids are known to belong to another LMS than this file's."""
+        return self.ids_from in _LMS_WITH_IDS and self.ids_from != lms
+
+
+_LMS_WITH_IDS = frozenset({"canvas", "moodle"})
 
 
 _CANVAS_COLUMN = re.compile(r"\A(.*)\s\((\d+)\)\Z")
@@ -68,6 +92,10 @@ def _names(rows: Sequence[GradeRow]) -> str:
     return shown + (f" and {len(rows) - 5} more" if len(rows) > 5 else "")
 
 
+def _students(count: int) -> str:
+    return f"{count} student{' has' if count == 1 else 's have'}"
+
+
 def canvas_gradebook_csv(rows: Sequence[GradeRow], options: ExportOptions) -> str:
     """Write a Canvas gradebook import: Student, ID, SIS User ID, SIS Login ID, Section, "<Title> (<id>)"."""
     assignment_id = options.assignment_id.strip()
@@ -85,11 +113,13 @@ def canvas_gradebook_csv(rows: Sequence[GradeRow], options: ExportOptions) -> st
         ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", column],
         ["    Points Possible", "", "", "", "", _number(options.points_possible)],
     ]
+    # Canvas matches the ID column first: another LMS's user ids would land grades on the wrong students
+    own_ids = not options.foreign_ids("canvas")
     for row in rows:
         lines.append(
             [
                 row.sortable_name or row.name,
-                row.lms_user_id,
+                row.lms_user_id if own_ids else "",
                 row.sis_user_id,
                 row.login_id,
                 row.section,
@@ -100,22 +130,43 @@ def canvas_gradebook_csv(rows: Sequence[GradeRow], options: ExportOptions) -> st
 
 
 def moodle_grades_csv(rows: Sequence[GradeRow], options: ExportOptions) -> str:
-    """Write a Moodle grade import: the identifier (email or ID number), the item, and "Feedback: <item>"."""
-    by_email = options.match_by is MatchBy.EMAIL
-    header, field = ("Email address", "email") if by_email else ("ID number", "sis_user_id")
-    lacking = [row for row in rows if not getattr(row, field).strip()]
-    if lacking:
-        other = "idnumber" if by_email else "email"
+    """Write a Moodle grade import: the identifier (email, ID number or user id), the item, and "Feedback: <item>"."""
+    chosen = _MOODLE_IDS[options.match_by]
+    if options.match_by is MatchBy.USERID and options.foreign_ids("moodle"):
         raise ExportError(
-            f"{len(lacking)} student(s) have no {header.lower()} for Moodle to match on: {_names(lacking)}; "
-            f"export with --match-by {other}, or import the course's participant list first"
+            f"these students' user ids come from {options.ids_from.title()}, not Moodle: "
+            "match them by --match-by email or --match-by idnumber"
+        )
+    lacking = [row for row in rows if not getattr(row, chosen.field).strip()]
+    if lacking:
+        raise ExportError(
+            f"{_students(len(lacking))} no {chosen.name} for Moodle to match on: {_names(lacking)}; "
+            + _moodle_advice(rows, options)
         )
     item = options.item.strip()
     if not item:
         raise ExportError("name the Moodle grade item to fill (--item), as it appears in the gradebook")
-    lines = [[header, item, f"Feedback: {item}"]]
-    lines += [[getattr(row, field).strip(), _number(row.points), row.feedback] for row in rows]
+    lines = [[chosen.column, item, f"Feedback: {item}"]]
+    lines += [[getattr(row, chosen.field).strip(), _number(row.points), row.feedback] for row in rows]
     return _write(lines)
+
+
+def _moodle_advice(rows: Sequence[GradeRow], options: ExportOptions) -> str:
+    """What to do when some students lack the chosen id: another id every student has, else import them again."""
+    others = [m for m in MatchBy if m is not options.match_by]
+    usable = [m for m in others if not (m is MatchBy.USERID and options.foreign_ids("moodle"))]
+    for match_by in usable:
+        if all(getattr(row, _MOODLE_IDS[match_by].field).strip() for row in rows):
+            return f"export with --match-by {match_by.value}: every student has {_a(_MOODLE_IDS[match_by].name)}"
+    chosen = _MOODLE_IDS[options.match_by]
+    return (
+        f"no other id covers every student either; import the posts again from a CSV with the {chosen.name} column "
+        f"(forumgrader import FILE --format csv --column {chosen.csv_column}=HEADER ...)"
+    )
+
+
+def _a(name: str) -> str:
+    return ("an " if name[0].lower() in "aeio" else "a ") + name
 
 
 def d2l_grades_csv(rows: Sequence[GradeRow], options: ExportOptions) -> str:
@@ -123,8 +174,9 @@ def d2l_grades_csv(rows: Sequence[GradeRow], options: ExportOptions) -> str:
     lacking = [row for row in rows if not (row.sis_user_id.strip() or row.login_id.strip())]
     if lacking:
         raise ExportError(
-            f"{len(lacking)} student(s) have neither an OrgDefinedId (SIS id) nor a Username for D2L to match on: "
-            f"{_names(lacking)}; import the classlist with those columns first"
+            f"{_students(len(lacking))} neither an OrgDefinedId (SIS user id) nor a Username for D2L to match on: "
+            f"{_names(lacking)}; import the posts again from a CSV with either column "
+            "(forumgrader import FILE --format csv --column post_author_sis_id=HEADER or post_author_login=HEADER ...)"
         )
     item = options.item.strip()
     if not item:

@@ -25,7 +25,7 @@ from forumgrader.grading import (
 )
 from forumgrader.grading.scores import points_text
 from forumgrader.store.db import utcnow
-from forumgrader.store.grade_inputs import load_topic
+from forumgrader.store.grade_inputs import STAFF_ROLES, load_topic
 from forumgrader.store.models import AuditEntry, Grade, GradeOverride, Job, Person, Topic, User
 
 
@@ -85,6 +85,15 @@ def grade_topic(session: Session, topic_id: int, rubric: Rubric, *, now: datetim
         graded.append(GradedStudent(person, score, unchecked))
     session.flush()
     return graded
+
+
+def students_without_grade(session: Session, topic: Topic, graded: list[GradedStudent]) -> list[Person]:
+    """Return the course's students who wrote nothing in the topic, so have no grade in it, by name."""
+    have = {g.person.id for g in graded}
+    people = session.scalars(select(Person).where(Person.course_id == topic.course_id,
+                                                  Person.role.not_in(STAFF_ROLES))).all()  # fmt: skip
+    return sorted((p for p in people if p.id not in have),
+                  key=lambda p: ((p.sortable_name or p.display_name).casefold(), p.id))  # fmt: skip
 
 
 def _actor(user: User | None) -> dict[str, object]:

@@ -159,6 +159,24 @@ def test_moodle_forum_grades(app: Flask, samples: Path) -> None:
     assert omar["engagement"]["points"] > 0  # he answered Hannah
 
 
+def test_export_a_moodle_forum_by_moodle_user_id(app: Flask, samples: Path, session: Session) -> None:
+    assert run(app, "import", samples / MOODLE).exit_code == 0
+    course_id = session.scalars(select(Topic.course_id)).one()
+    session.add(Person(course_id=course_id, key="99", display_name="Quiet Student", lms_user_id="99"))
+    session.commit()
+    refused = run(app, "export", 1, "--to", "moodle", "--now", NOW)
+    assert refused.exit_code == 1
+    assert "export with --match-by userid: every student has a Moodle user id" in refused.stderr
+    result = run(app, "export", 1, "--to", "moodle", "--match-by", "userid", "--item", "Week 3", "--now", NOW)
+    table = list(csv.reader(io.StringIO(result.stdout)))
+    assert table[0] == ["User id", "Week 3", "Feedback: Week 3"]
+    assert [row[0] for row in table[1:]] == ["57", "63"]  # Hannah and Omar; the teacher is not graded
+    assert (
+        "note: 1 student of the course wrote nothing in this topic and is not in the file, so the gradebook keeps "
+        "what it has for them: Quiet Student"
+    ) in result.stderr
+
+
 def test_rubrics_commands(app: Flask, tmp_path: Path) -> None:
     listed = run(app, "rubrics", "list").stdout.splitlines()
     assert [line.split()[0] for line in listed] == ["canvas-discussion-60", "engagement-points", "graduate-discussion"]

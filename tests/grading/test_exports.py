@@ -88,3 +88,40 @@ def test_d2l_grade_import():
     assert all(line.endswith(",#") for line in text.splitlines()[1:])
     with pytest.raises(ExportError, match="neither an OrgDefinedId"):
         d2l_grades_csv([GradeRow("Nobody", email="x@example.edu", points=1)], OPTIONS)
+
+
+MOODLE_FORUM = [  # as a Moodle forum export brings students in: Moodle's user id and a name, nothing else
+    GradeRow("Hannah Whitfield", lms_user_id="57", points=65),
+    GradeRow("Omar Haddad", lms_user_id="63", points=59),
+]
+
+
+def test_moodle_forum_students_are_matched_by_their_moodle_user_id():
+    with pytest.raises(ExportError) as caught:
+        moodle_grades_csv(MOODLE_FORUM, ExportOptions("Week 3", 100, ids_from="moodle"))
+    assert str(caught.value) == (
+        "2 students have no email address for Moodle to match on: Hannah Whitfield, Omar Haddad; "
+        "export with --match-by userid: every student has a Moodle user id"
+    )
+    table = parsed(moodle_grades_csv(MOODLE_FORUM, ExportOptions("Week 3", 100, match_by=MatchBy.USERID)))
+    assert table == [["User id", "Week 3", "Feedback: Week 3"], ["57", "65.00", ""], ["63", "59.00", ""]]
+
+
+def test_another_lms_user_ids_never_reach_a_gradebook_that_matches_on_them():
+    # Canvas user ids are not Moodle's: matching on them would grade other students
+    with pytest.raises(ExportError, match="user ids come from Canvas, not Moodle"):
+        moodle_grades_csv(ROWS, ExportOptions("Week 3", 100, match_by=MatchBy.USERID, ids_from="canvas"))
+    # Moodle's ids in Canvas's ID column would do the same: Canvas matches SIS ids, logins or names instead
+    table = parsed(canvas_gradebook_csv(MOODLE_FORUM, ExportOptions("Week 3", 100, "48213", ids_from="moodle")))
+    assert table[2] == ["Hannah Whitfield", "", "", "", "", "65.00"]
+
+
+def test_when_no_id_covers_every_student_the_message_says_how_to_bring_them_in():
+    rows = [GradeRow("Ana", email="ana@example.edu", points=1), GradeRow("Ben", sis_user_id="S2", points=2)]
+    with pytest.raises(ExportError) as caught:
+        moodle_grades_csv(rows, ExportOptions("Week 3", 100, ids_from="canvas"))
+    assert str(caught.value) == (
+        "1 student has no email address for Moodle to match on: Ben; no other id covers every student either; "
+        "import the posts again from a CSV with the email address column "
+        "(forumgrader import FILE --format csv --column post_author_email=HEADER ...)"
+    )
