@@ -4,24 +4,31 @@ from __future__ import annotations
 
 import importlib
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask, current_app
-from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
+from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
 from huey.exceptions import CancelExecution
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
 from forumgrader import store
-from forumgrader.store.db import utcnow
+from forumgrader.store.db import Database, utcnow
 from forumgrader.store.models import Job
 
 log = logging.getLogger(__name__)
 EXTENSION = "forumgrader.huey"
 RETRIES = 2
 RETRY_DELAY_SECONDS = 10
+# A running job's worker writes heartbeat_at this often; a running job silent for STALE_AFTER lost its worker (a crash,
+# a machine gone) and is queued again, by any worker's once-a-minute sweep or by a worker starting.
+HEARTBEAT_SECONDS = 30.0
+STALE_AFTER = timedelta(minutes=3)
 
 # A job kind is a function (session, job, progress) -> None; progress(done, total, message) records how far it got.
 Progress = Callable[[int, int, str], None]
@@ -66,6 +73,10 @@ def init_app(app: Flask) -> None:
         with app.app_context():
             execute(job_id, retries_left=task.retries if task is not None else 0)
 
+    @huey.periodic_task(crontab(minute="*"))  # type: ignore[untyped-decorator]
+    def sweep() -> None:
+        requeue_stale(app)
+
     app.extensions[EXTENSION] = (huey, run)
 
 
@@ -90,7 +101,7 @@ def execute(job_id: int, *, retries_left: int = 0) -> None:
     database = store.database()
     if not _claim(job_id):
         return  # done, failed for good, or already taken by another worker (a job may be queued twice on resume)
-    with database.sessions() as session:
+    with _heartbeat(database, job_id), database.sessions() as session:
         job = session.get(Job, job_id)
         assert job is not None
 
@@ -128,10 +139,34 @@ def _claim(job_id: int) -> bool:
         claimed = session.scalar(
             update(Job)
             .where(Job.id == job_id, Job.status == "queued")
-            .values(status="running", started_at=utcnow(), attempts=Job.attempts + 1, error="")
+            .values(status="running", started_at=utcnow(), heartbeat_at=utcnow(), attempts=Job.attempts + 1, error="")
             .returning(Job.id)
         )
         return claimed is not None
+
+
+@contextmanager
+def _heartbeat(database: Database, job_id: int) -> Iterator[None]:
+    """Write the job's heartbeat every HEARTBEAT_SECONDS while the block runs, so no other worker takes it over."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(HEARTBEAT_SECONDS):
+            try:
+                with database.session() as session:
+                    session.execute(
+                        update(Job).where(Job.id == job_id, Job.status == "running").values(heartbeat_at=utcnow())
+                    )
+            except Exception:  # a missed beat is no reason to stop the job; STALE_AFTER allows several
+                log.warning("job %s: could not record its heartbeat", job_id, exc_info=True)
+
+    beating = threading.Thread(target=beat, name=f"job-{job_id}-heartbeat", daemon=True)
+    beating.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        beating.join()
 
 
 def _finish(job_id: int, status: str, *, error: str = "", message: str | None = None) -> None:
@@ -153,13 +188,36 @@ def percent(job: Job) -> int | None:
     return min(100, round(100 * job.done / job.total))
 
 
-def resume_interrupted(app: Flask) -> int:
-    """Queue again the jobs a restart cut short (queued or running); their work is idempotent."""
+def _stale() -> ColumnElement[bool]:
+    """Running jobs whose worker has not written a heartbeat for STALE_AFTER: it crashed, or its machine is gone."""
+    return (Job.status == "running") & or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < utcnow() - STALE_AFTER)
+
+
+def _requeue(session: Session, message: str) -> list[int]:
+    """Mark the stale running jobs queued again and return their ids (atomic: two sweeps never take the same job)."""
+    return list(session.scalars(update(Job).where(_stale()).values(status="queued", message=message).returning(Job.id)))
+
+
+def requeue_stale(app: Flask) -> int:
+    """Queue again the running jobs whose worker stopped beating (any worker runs this every minute)."""
     with app.app_context():
         with store.database().session() as session:
-            session.execute(
-                update(Job).where(Job.status == "running").values(status="queued", message="Resumed after a restart.")
-            )
+            ids = _requeue(session, "Its worker stopped; it continues from where it got to.")
+        _huey, run = app.extensions[EXTENSION]
+        for job_id in ids:
+            run(job_id)
+    return len(ids)
+
+
+def resume_interrupted(app: Flask) -> int:
+    """Queue again the jobs a restart cut short: stale running ones, and queued ones; their work is idempotent.
+
+    A running job whose heartbeat is fresh belongs to a worker still at work (on another machine, or in another
+    process): it is left alone. If its worker did stop, the sweep queues it once it has been silent for STALE_AFTER.
+    """
+    with app.app_context():
+        with store.database().session() as session:
+            _requeue(session, "Resumed after a restart.")
             ids = list(session.scalars(select(Job.id).where(Job.status == "queued").order_by(Job.id)))
         _huey, run = app.extensions[EXTENSION]
         for job_id in ids:

@@ -66,7 +66,12 @@ def serve(host: str, port: int, threads: int, no_worker: bool) -> None:
 
 @click.command("worker")
 @click.option("--threads", type=click.IntRange(1, 64), help="Jobs run at once (default: WORKER_THREADS).")
-@click.option("--resume/--no-resume", default=True, show_default=True, help="Queue again jobs a restart cut short.")
+@click.option(
+    "--resume/--no-resume",
+    default=True,
+    show_default=True,
+    help="Queue again the jobs a stop cut short (running ones only once their worker has gone quiet).",
+)
 @with_appcontext
 def worker(threads: int | None, resume: bool) -> None:
     """Run background jobs in the foreground (for TASK_QUEUE=redis, or beside `serve --no-worker`)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -181,3 +182,52 @@ def test_a_job_queued_twice_runs_once(queued_app: Callable[[], Flask], worker: A
     wait_for(app, job_id, {"done", "failed"})
     time.sleep(0.5)  # give the second copy time to be picked up, and refused
     assert runs == [job_id]
+
+
+def test_a_restart_leaves_alone_a_job_another_worker_is_still_running(
+    queued_app: Callable[[], Flask], worker: Any, runs: Runs
+) -> None:
+    app = queued_app()
+    now = datetime.now(UTC)
+    with app.app_context(), app.extensions["forumgrader.db"].session() as session:
+        busy = Job(kind="test-count", status="running", attempts=1, heartbeat_at=now - timedelta(seconds=20))
+        gone = Job(kind="test-count", status="running", attempts=1, heartbeat_at=now - jobs.STALE_AFTER * 2)
+        session.add_all([busy, gone])
+    restarted = queued_app()  # e.g. `forumgrader worker` starting on a second machine
+    assert jobs.resume_interrupted(restarted) == 1
+    worker(restarted)
+    assert wait_for(restarted, gone.id, {"done", "failed"}).status == "done"
+    assert job_row(restarted, busy.id).status == "running"
+    assert runs == [gone.id]
+
+
+def test_a_job_whose_worker_stopped_beating_is_taken_over_by_the_sweep(
+    queued_app: Callable[[], Flask], worker: Any, runs: Runs
+) -> None:
+    app = queued_app()
+    with app.app_context(), app.extensions["forumgrader.db"].session() as session:
+        silent = Job(kind="test-count", status="running", attempts=1, done=1, total=3, params={"total": 3})
+        silent.heartbeat_at = datetime.now(UTC) - jobs.STALE_AFTER - timedelta(seconds=1)
+        session.add(silent)
+    worker(app)
+    assert jobs.requeue_stale(app) == 1
+    assert jobs.requeue_stale(app) == 0  # taken once
+    resumed = wait_for(app, silent.id, {"done", "failed"})
+    assert (resumed.status, resumed.done, resumed.attempts) == ("done", 3, 2)
+
+
+def test_a_running_job_beats_so_that_no_sweep_takes_it(app: Flask, runs: Runs, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(jobs, "HEARTBEAT_SECONDS", 0.05)
+    beats: list[datetime | None] = []
+
+    def watch(session: Session, job: Job, progress: jobs.Progress) -> None:
+        for _ in range(2):
+            time.sleep(0.3)
+            with app.extensions["forumgrader.db"].sessions() as other:
+                beats.append(other.get_one(Job, job.id).heartbeat_at)
+            assert jobs.requeue_stale(app) == 0
+
+    monkeypatch.setitem(jobs.KINDS, "test-watch", watch)
+    assert job_row(app, start(app, "test-watch")).status == "done"
+    first, second = beats
+    assert first is not None and second is not None and second > first

@@ -30,4 +30,6 @@ class Job(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
+    # written every few seconds by the worker running the job: a running job that stops beating lost its worker
+    heartbeat_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]

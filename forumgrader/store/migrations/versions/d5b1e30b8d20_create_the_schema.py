@@ -1,8 +1,8 @@
 """Create the schema
 
-Revision ID: 075c805a7acb
+Revision ID: d5b1e30b8d20
 Revises: 
-Create Date: 2026-11-22 14:12:12.440965
+Create Date: 2026-11-22 14:34:50.935557
 """
 
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import forumgrader.store.db
 
 
-revision = '075c805a7acb'
+revision = 'd5b1e30b8d20'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -226,6 +226,7 @@ def upgrade() -> None:
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('created_at', forumgrader.store.db.UTCDateTime(), nullable=False),
     sa.Column('started_at', forumgrader.store.db.UTCDateTime(), nullable=True),
+    sa.Column('heartbeat_at', forumgrader.store.db.UTCDateTime(), nullable=True),
     sa.Column('finished_at', forumgrader.store.db.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['course_id'], ['course.id'], name=op.f('fk_job_course_id_course'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['topic_id'], ['topic.id'], name=op.f('fk_job_topic_id_topic'), ondelete='CASCADE'),
