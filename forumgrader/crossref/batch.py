@@ -1,7 +1,9 @@
 """Verify a class's references: each unique reference once, in worker threads, in the input order.
 
 A lookup that fails leaves its reference `unchecked`; Crossref refusing us (403) stops the batch, and every reference
-not yet checked stays `unchecked` too. Both are tried again by a later run.
+not yet checked stays `unchecked` too. Both are tried again by a later run. With a deadline (the self-check's time
+budget), the batch answers by then: the references still being looked up are `unchecked`, their lookups finish in the
+background and land in the source's cache for the next try, and no lookup starts after it.
 
 `workers` is how many references are verified at once, not how many requests run at once: the source's limiter caps
 that at CROSSREF_CONCURRENCY whatever the number of threads. A thread waiting for its turn at the slow search class
@@ -12,7 +14,9 @@ threads pile up behind the search pace while the lookup pace goes unused (tests/
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
@@ -20,11 +24,15 @@ from forumgrader.citations.model import Reference
 from forumgrader.crossref.cache import query_key
 from forumgrader.crossref.model import Check, LookupBlocked, LookupFailed, MetadataSource, Verdict
 
+log = logging.getLogger(__name__)
 Verify = Callable[[Reference, MetadataSource], Check]
 # Verdicts that rest on Crossref having no record: a source that cannot prove absence (an incomplete snapshot) turns
 # them into `unchecked`, because its miss says nothing about Crossref.
 ABSENCE_VERDICTS = frozenset({Verdict.NOT_FOUND, Verdict.NOT_INDEXED})
 UNCHECKED_MESSAGE = "We could not check this reference against Crossref this time; it will be checked again later."
+LATE_MESSAGE = "We could not check this one right now: Crossref is answering slowly. Try again in a minute."
+_late: set[Future[Check]] = set()  # lookups still running after their batch answered at its deadline
+_late_lock = threading.Lock()
 
 
 def reference_key(reference: Reference) -> str:
@@ -35,6 +43,11 @@ def reference_key(reference: Reference) -> str:
 def unchecked(reference: Reference, why: str = "") -> Check:
     """Return the `unchecked` verdict for a reference whose lookup failed."""
     return Check(Verdict.UNCHECKED, doi=reference.fields.doi, message=UNCHECKED_MESSAGE + (f" ({why})" if why else ""))
+
+
+def late(reference: Reference) -> Check:
+    """Return the `unchecked` verdict for a reference not looked up by its batch's deadline."""
+    return Check(Verdict.UNCHECKED, doi=reference.fields.doi, message=LATE_MESSAGE)
 
 
 def _absence_unproven(check: Check, reference: Reference, source: MetadataSource) -> Check:
@@ -50,8 +63,12 @@ def verify_references(
     verify: Verify,
     workers: int,
     progress: Callable[[int, int], None] | None = None,
+    deadline: float | None = None,
 ) -> list[Check]:
-    """Check every reference, each unique one once, `workers` at a time; results in the input order."""
+    """Check every reference, each unique one once, `workers` at a time; results in the input order.
+
+    `deadline` (a time.monotonic() value): answer by then; what is not checked by then is `unchecked` (see above).
+    """
     groups: dict[str, list[int]] = {}
     for position, reference in enumerate(references):
         groups.setdefault(reference_key(reference), []).append(position)
@@ -61,6 +78,8 @@ def verify_references(
     def check(reference: Reference) -> Check:
         if blocked.is_set():
             return unchecked(reference, "Crossref refused our requests")
+        if deadline is not None and time.monotonic() > deadline:
+            return late(reference)
         try:
             return _absence_unproven(verify(reference, source), reference, source)
         except LookupBlocked as error:
@@ -70,22 +89,49 @@ def verify_references(
             return unchecked(reference, str(error))
 
     done = 0
-    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="crossref") as pool:
-        pending: dict[Future[Check], list[int]] = {
-            pool.submit(check, references[positions[0]]): positions for positions in groups.values()
-        }
-        try:
-            while pending:
-                finished, _running = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    positions = pending.pop(future)
-                    verdict = future.result()
-                    for position in positions:
-                        results[position] = verdict
-                    done += len(positions)
-                    if progress is not None:
-                        progress(done, len(references))
-        finally:
-            for future in pending:
-                future.cancel()
-    return [result if result is not None else unchecked(references[index]) for index, result in enumerate(results)]
+    pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="crossref")
+    pending: dict[Future[Check], list[int]] = {
+        pool.submit(check, references[positions[0]]): positions for positions in groups.values()
+    }
+    try:
+        while pending:
+            timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+            finished, _running = wait(pending, timeout=timeout, return_when=FIRST_COMPLETED)
+            if not finished:
+                break  # the deadline passed
+            for future in finished:
+                positions = pending.pop(future)
+                verdict = future.result()
+                for position in positions:
+                    results[position] = verdict
+                done += len(positions)
+                if progress is not None:
+                    progress(done, len(references))
+    finally:
+        for future in pending:
+            if not future.cancel():
+                _finish_late(future)
+        pool.shutdown(wait=deadline is None)
+    return [result if result is not None else late(references[index]) for index, result in enumerate(results)]
+
+
+def _finish_late(future: Future[Check]) -> None:
+    with _late_lock:
+        _late.add(future)
+    future.add_done_callback(_forget_late)
+
+
+def _forget_late(future: Future[Check]) -> None:
+    with _late_lock:
+        _late.discard(future)
+    if not future.cancelled() and future.exception() is not None:
+        # the batch has its answer already; a failure here only loses cache entries
+        log.error("a lookup that outlived its batch failed", exc_info=future.exception())
+
+
+def finish_background_lookups(timeout: float = 30.0) -> bool:
+    """Wait for the lookups that outlived their batch's deadline (tests, shutdown); tell whether they all finished."""
+    with _late_lock:
+        running = list(_late)
+    _done, not_done = wait(running, timeout=timeout)
+    return not not_done

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 
 from forumgrader.citations.model import Reference
-from forumgrader.crossref.batch import reference_key, verify_references
+from forumgrader.crossref.batch import LATE_MESSAGE, finish_background_lookups, reference_key, verify_references
 from forumgrader.crossref.cache import CachedSource
 from forumgrader.crossref.client import CrossrefSource
 from forumgrader.crossref.localserver import LocalCrossref
@@ -72,3 +74,38 @@ def test_503_everywhere_leaves_every_reference_unchecked(make_source: Make, cros
     assert [check.verdict for check in checks] == [Verdict.UNCHECKED, Verdict.UNCHECKED]
     assert all(check.message.startswith("We could not check this reference") for check in checks)
     assert crossref.stats()["statuses"] == {"503": 6}  # three tries each, then given up
+
+
+def test_a_deadline_answers_in_time_and_lets_running_lookups_finish(make_source: Make) -> None:
+    release, finished = threading.Event(), []
+
+    def verify(cited: Reference, source: MetadataSource) -> Check:
+        if "slow" in cited.text:
+            release.wait(5)
+            finished.append(cited.text)
+        return Check(Verdict.VERIFIED)
+
+    started = time.monotonic()
+    references = [reference("a quick"), reference("b slow"), reference("c quick")]
+    checks = verify_references(references, make_source(), verify=verify, workers=3, deadline=started + 0.3)
+    assert time.monotonic() - started < 1.0
+    assert [check.verdict for check in checks] == [Verdict.VERIFIED, Verdict.UNCHECKED, Verdict.VERIFIED]
+    assert checks[1].message == LATE_MESSAGE
+    release.set()
+    assert finish_background_lookups(timeout=5)
+    assert finished == ["b slow"]  # it went on after the answer, for the cache
+
+
+def test_no_lookup_starts_after_the_deadline(make_source: Make) -> None:
+    verified: list[str] = []
+
+    def verify(cited: Reference, source: MetadataSource) -> Check:
+        verified.append(cited.text)
+        time.sleep(0.3)
+        return Check(Verdict.VERIFIED)
+
+    references = [reference(f"reference {number}") for number in range(4)]
+    checks = verify_references(references, make_source(), verify=verify, workers=1, deadline=time.monotonic() + 0.1)
+    assert finish_background_lookups(timeout=5)
+    assert [check.verdict for check in checks] == [Verdict.UNCHECKED] * 4
+    assert verified == ["reference 0"]
