@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from forumgrader.citations.doi import find_dois
 from forumgrader.citations.model import Author, ReferenceFields, SourceType
-from forumgrader.citations.names import is_surname, parse_authors
+from forumgrader.citations.names import ORG_WORDS, is_surname, parse_authors
 from forumgrader.citations.segments import PAGES_LABELLED, Parts, read_parts, sentence_ends, tidy
 from forumgrader.citations.text import glued, residue, squash
 
@@ -40,6 +40,7 @@ _PUBLISHER = re.compile(
 _REPORT = re.compile(
     r"\b(?:report|fact sheet|policy brief|white paper|brief|guidelines?|bulletin|advisory|No\.)", re.IGNORECASE
 )
+_ISBN = re.compile(r"97[89](?:-?\d){10}")  # inside a DOI: a book's or a chapter's
 _JOURNAL_NAME = re.compile(r"Journal|Review|Bulletin|Quarterly|Annals|Proceedings|Letters|Psychologist|Lancet")
 _MLA_AUTHORS = re.compile(
     r"(?P<authors>[^,.()\"]{1,60}, [^\W\d_][\w'-]{0,30}(?: [A-Z]\.)*(?: [A-Z](?=\.\s))?"
@@ -161,6 +162,16 @@ def _fields(
     )
 
 
+def _article_online_first(parts: Parts, doi: str) -> bool:
+    """Tell an article with a DOI but no volume yet ("Title. Engineering. https://doi.org/...") from a book."""
+    source = parts.publisher
+    if not source or not doi or parts.volume or parts.edition or parts.chapter or parts.description:
+        return False
+    if _PUBLISHER.search(source) or _REPORT.search(source) or _ISBN.search(doi):
+        return False
+    return not any(word in ORG_WORDS for word in source.lower().split())
+
+
 def _type(fields: ReferenceFields, parts: Parts | None) -> SourceType:
     description = parts.description.lower() if parts else ""
     if "data" in description:
@@ -169,7 +180,7 @@ def _type(fields: ReferenceFields, parts: Parts | None) -> SourceType:
         return SourceType.OTHER
     if parts and parts.chapter:
         return SourceType.CHAPTER
-    if fields.volume or fields.article_number or (fields.container and (fields.doi or fields.pages)):
+    if fields.volume or fields.article_number or (fields.container and (fields.doi or fields.pages or parts)):
         return SourceType.JOURNAL_ARTICLE
     if _REPORT.search(description) or _REPORT.search(fields.title):
         return SourceType.REPORT
@@ -228,6 +239,8 @@ def parse_entry(raw: str) -> ParsedEntry:
         style = "apa"
         authors, et_al, lead_title = _authors_or_title(work[: date.start()])
         parts = read_parts(work[date.end() :])
+        if _article_online_first(parts, doi):
+            parts = read_parts(work[date.end() :], journal=True)
         if lead_title:
             parts = replace(parts, title=lead_title, publisher=parts.publisher or tidy(parts.title))
         fields = _fields(parts, authors, *_date_fields(date))
@@ -235,6 +248,8 @@ def parse_entry(raw: str) -> ParsedEntry:
         style = "chicago"
         authors, et_al, _ = _authors_or_title(work[: chicago.start() + 1])
         parts = read_parts(work[chicago.end() :])
+        if _article_online_first(parts, doi):
+            parts = read_parts(work[chicago.end() :], journal=True)
         fields = _fields(parts, authors, int(chicago.group("year")), chicago.group("suffix") or "")
     elif vancouver := _vancouver(work):
         style = "vancouver"

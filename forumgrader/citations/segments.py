@@ -32,6 +32,11 @@ _PAGES = re.compile(
 )
 _ISSUE_MLA = re.compile(r"\bno\.\s?(?P<iss>[\w-]{1,10})")
 PAGES_LABELLED = re.compile(r"\bpp?\.\s?(?P<pages>[A-Za-z]?\d{1,7}(?:\s?-\s?[A-Za-z]?\d{0,7})?)")
+# An article out before its issue: "Experimental Psychology. Advance online publication." (no volume yet)
+_ONLINE_FIRST = re.compile(
+    r"\b(?:advance online publication|online ahead of print|published online first|online first|early view)\b",
+    re.IGNORECASE,
+)
 _ARTICLE = re.compile(r"\bArticle\s(?P<article>[A-Za-z]{0,3}\d{1,12})")
 _CHAPTER = re.compile(r"(?:^|[.?!]\s+)In\s(?=\S)")
 _EDITORS_END = re.compile(r"\((?:Eds?|Trans|Comp)s?\.?\)\s?,?\s?", re.IGNORECASE)
@@ -177,8 +182,20 @@ def _chapter(text: str, marker: re.Match[str]) -> Parts:
     )
 
 
-def read_parts(text: str) -> Parts:
-    """Read what follows the date of an APA, Harvard or Chicago entry (DOI and URL already taken out)."""
+def _online_first(text: str) -> Parts:
+    """Read "Title. Journal." of an article published online before its volume."""
+    text = text.rstrip(" .,;")
+    ends = sentence_ends(text + " ")
+    cut = ends[-1] if ends else 0
+    title, edition, description = _with_edition(text[:cut])
+    return Parts(title, tidy(text[cut:]), edition=edition, description=description)
+
+
+def read_parts(text: str, journal: bool = False) -> Parts:
+    """Read what follows the date of an APA, Harvard or Chicago entry (DOI and URL already taken out).
+
+    `journal` says the entry is an article even without a volume: its last part is then the journal.
+    """
     text = text.strip().lstrip(".").strip()
     volumes = [v for v in _VOLUME.finditer(text) if v.start() > 3]
     if volumes:
@@ -187,6 +204,9 @@ def read_parts(text: str) -> Parts:
     marker = _CHAPTER.search(text)
     if marker and marker.start() > 0:
         return _chapter(text, marker)
+    online = _ONLINE_FIRST.search(text)
+    if online or journal:
+        return _online_first(text[: online.start()] if online else text)
     title, rest_at = _title_split(text, len(text))
     if not title:
         title, rest_at = text, len(text)

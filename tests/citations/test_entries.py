@@ -104,6 +104,48 @@ def test_a_volume_inside_a_title_does_not_end_it(written, title, publisher):
     assert (parsed.fields.title, parsed.fields.publisher, parsed.type) == (title, publisher, SourceType.BOOK)
 
 
+@pytest.mark.parametrize(
+    ("written", "title", "journal"),
+    [
+        (
+            "James, J.-A., & Li, D. (2016). Water, air emissions, and cost impacts of air-cooled microturbines. "
+            "Engineering. https://doi.org/10.1016/j.eng.2016.04.008",
+            "Water, air emissions, and cost impacts of air-cooled microturbines",
+            "Engineering",
+        ),
+        (
+            "Huestegge, S. M., & Raettig, T. (2019). Are face-incongruent voices harder to process? Effects of "
+            "gender incongruency. Experimental Psychology. Advance online publication. "
+            "https://doi.org/10.1027/1618-3169/a000440",
+            "Are face-incongruent voices harder to process? Effects of gender incongruency",
+            "Experimental Psychology",
+        ),
+        (
+            "Huestegge, S. M. (2019). Are voices harder to process? Experimental Psychology. Advance online publication.",
+            "Are voices harder to process?",
+            "Experimental Psychology",
+        ),
+    ],
+)
+def test_an_article_online_before_its_volume_is_an_article(written, title, journal):
+    parsed = _parse(written)
+    assert (parsed.type, parsed.fields.title, parsed.fields.container) == (SourceType.JOURNAL_ARTICLE, title, journal)
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "Smith, J. (2019). Digital learning. IGI Global. https://doi.org/10.4018/978-1-5225-7010-3",
+        "Nelson, T. D. (2019). Prejudice. American Psychological Association. https://doi.org/10.1037/0000168-000",
+        "Lee, K. (2020). Teams. Springer. https://doi.org/10.1007/978-3-030-12345-6",
+        "Lee, K. (2020). Teams at work. Brill. https://doi.org/10.1163/9789004123456",
+    ],
+)
+def test_a_book_with_a_doi_stays_a_book(written):
+    """A publisher's name, an organisation or an ISBN inside the DOI says book (trade presses register no DOIs)."""
+    assert _parse(written).type is SourceType.BOOK
+
+
 def test_year_suffix_and_undated():
     assert _parse("Luna, A. (2020b). Sleep. Sleep Review, 1(2), 3-4.").fields.year_suffix == "b"
     undated = _parse("Merriam-Webster. (n.d.). Resilience. In Merriam-Webster.com dictionary. https://www.m-w.com/r")
