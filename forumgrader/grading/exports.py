@@ -92,10 +92,6 @@ def _names(rows: Sequence[GradeRow]) -> str:
     return shown + (f" and {len(rows) - 5} more" if len(rows) > 5 else "")
 
 
-def _students(count: int) -> str:
-    return f"{count} student{' has' if count == 1 else 's have'}"
-
-
 def canvas_gradebook_csv(rows: Sequence[GradeRow], options: ExportOptions) -> str:
     """Write a Canvas gradebook import: Student, ID, SIS User ID, SIS Login ID, Section, "<Title> (<id>)"."""
     assignment_id = options.assignment_id.strip()
@@ -140,7 +136,7 @@ def moodle_grades_csv(rows: Sequence[GradeRow], options: ExportOptions) -> str:
     lacking = [row for row in rows if not getattr(row, chosen.field).strip()]
     if lacking:
         raise ExportError(
-            f"{_students(len(lacking))} no {chosen.name} for Moodle to match on: {_names(lacking)}; "
+            f"{len(lacking)} student(s) have no {chosen.name} for Moodle to match on: {_names(lacking)}; "
             + _moodle_advice(rows, options)
         )
     item = options.item.strip()
@@ -153,15 +149,19 @@ def moodle_grades_csv(rows: Sequence[GradeRow], options: ExportOptions) -> str:
 
 def _moodle_advice(rows: Sequence[GradeRow], options: ExportOptions) -> str:
     """What to do when some students lack the chosen id: another id every student has, else import them again."""
-    others = [m for m in MatchBy if m is not options.match_by]
-    usable = [m for m in others if not (m is MatchBy.USERID and options.foreign_ids("moodle"))]
-    for match_by in usable:
-        if all(getattr(row, _MOODLE_IDS[match_by].field).strip() for row in rows):
-            return f"export with --match-by {match_by.value}: every student has {_a(_MOODLE_IDS[match_by].name)}"
+    left_out = []
+    for match_by, identifier in _MOODLE_IDS.items():
+        # user ids are offered only when they are known to be Moodle's: another LMS's would grade other students
+        if match_by is options.match_by or (match_by is MatchBy.USERID and options.ids_from != "moodle"):
+            continue
+        lacking = sum(1 for row in rows if not getattr(row, identifier.field).strip())
+        if not lacking:
+            return f"export with --match-by {match_by.value}: every student has {_a(identifier.name)}"
+        left_out.append(f"--match-by {match_by.value} would leave out {lacking}")
     chosen = _MOODLE_IDS[options.match_by]
     return (
-        f"no other id covers every student either; import the posts again from a CSV with the {chosen.name} column "
-        f"(forumgrader import FILE --format csv --column {chosen.csv_column}=HEADER ...)"
+        f"no other id covers every student either ({'; '.join(left_out)}): import the posts again from a CSV with "
+        f"the {chosen.name} column (forumgrader import FILE --format csv --column {chosen.csv_column}=HEADER ...)"
     )
 
 
@@ -174,7 +174,7 @@ def d2l_grades_csv(rows: Sequence[GradeRow], options: ExportOptions) -> str:
     lacking = [row for row in rows if not (row.sis_user_id.strip() or row.login_id.strip())]
     if lacking:
         raise ExportError(
-            f"{_students(len(lacking))} neither an OrgDefinedId (SIS user id) nor a Username for D2L to match on: "
+            f"{len(lacking)} student(s) have neither an OrgDefinedId (SIS user id) nor a Username for D2L to match on: "
             f"{_names(lacking)}; import the posts again from a CSV with either column "
             "(forumgrader import FILE --format csv --column post_author_sis_id=HEADER or post_author_login=HEADER ...)"
         )

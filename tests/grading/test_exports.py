@@ -100,7 +100,7 @@ def test_moodle_forum_students_are_matched_by_their_moodle_user_id():
     with pytest.raises(ExportError) as caught:
         moodle_grades_csv(MOODLE_FORUM, ExportOptions("Week 3", 100, ids_from="moodle"))
     assert str(caught.value) == (
-        "2 students have no email address for Moodle to match on: Hannah Whitfield, Omar Haddad; "
+        "2 student(s) have no email address for Moodle to match on: Hannah Whitfield, Omar Haddad; "
         "export with --match-by userid: every student has a Moodle user id"
     )
     table = parsed(moodle_grades_csv(MOODLE_FORUM, ExportOptions("Week 3", 100, match_by=MatchBy.USERID)))
@@ -121,7 +121,7 @@ def test_when_no_id_covers_every_student_the_message_says_how_to_bring_them_in()
     with pytest.raises(ExportError) as caught:
         moodle_grades_csv(rows, ExportOptions("Week 3", 100, ids_from="canvas"))
     assert str(caught.value) == (
-        "1 student has no email address for Moodle to match on: Ben; no other id covers every student either; "
-        "import the posts again from a CSV with the email address column "
+        "1 student(s) have no email address for Moodle to match on: Ben; no other id covers every student either "
+        "(--match-by idnumber would leave out 1): import the posts again from a CSV with the email address column "
         "(forumgrader import FILE --format csv --column post_author_email=HEADER ...)"
     )
