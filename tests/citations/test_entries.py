@@ -121,7 +121,8 @@ def test_a_volume_inside_a_title_does_not_end_it(written, title, publisher):
             "Experimental Psychology",
         ),
         (
-            "Huestegge, S. M. (2019). Are voices harder to process? Experimental Psychology. Advance online publication.",
+            "Huestegge, S. M. (2019). Are voices harder to process? Experimental Psychology. "
+            "Advance online publication.",
             "Are voices harder to process?",
             "Experimental Psychology",
         ),
