@@ -2,10 +2,14 @@
 
 Routes and answers as api.crossref.org gives them: `/works/{doi}`, `/works/{doi}/agency`, `/works?query.bibliographic=
 &rows=`, a text/plain 404 "Resource not found.", `total-results` in lists, rate-limit headers. Limits are enforced as
-Crossref does (a token bucket per request class holding one second's worth, a cap on concurrent requests, 429 beyond),
-and faults can be switched on while it runs: from Python (`LocalCrossref.configure`) or over HTTP
-(`POST /__control` with {"fail": 503, "fail_times": 2, "retry_after": 1, "latency": 0.15, "limits": {"lookup": 10,
-"search": 3, "concurrency": 3}}; `POST /__reset`; `GET /__stats` for the counters).
+Crossref does (forumgrader.crossref.localfaults), and faults can be switched on while it runs: from Python
+(`LocalCrossref.configure`) or over HTTP (`POST /__control` with {"fail": 503, "fail_times": 2, "retry_after": 1,
+"latency": 0.15, "limits": {"lookup": 10, "search": 3, "concurrency": 3}}; `POST /__reset`; `GET /__stats`).
+
+The limits given apply to every client alike. `forumgrader crossref serve` and the benchmarks give the polite pool's
+(10 lookups/s, 3 searches/s, 3 at once), which then hold even for a client without `mailto`, labelled
+`x-api-pool: public`, where Crossref allows only 5/s, 1/s and 1 at once. That is fine for tests, which are about pacing
+and 429s, not about which pool a client lands in; give the public figures to play the public pool.
 """
 
 from __future__ import annotations
@@ -13,127 +17,19 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
 from forumgrader.crossref.index import Index
 from forumgrader.crossref.limits import LOOKUP, SEARCH
+from forumgrader.crossref.localfaults import Faults, ServerState
 from forumgrader.crossref.snapshot import bundled_files, read_files
 
 DATACITE_PREFIXES = {"10.5281": "datacite", "10.48550": "datacite", "10.5061": "datacite", "10.6084": "datacite"}
 AGENCY_LABELS = {"crossref": "Crossref", "datacite": "DataCite", "medra": "mEDRA", "jalc": "JaLC"}
 FAULT_BODIES = {429: ("text/html", "<html><body><h1>429 Too Many Requests</h1></body></html>")}
-UNSET: Any = object()
-
-
-@dataclass(frozen=True, slots=True)
-class Faults:
-    """What the server does wrong on purpose: fail with a status (for the next `fail_times` requests or all), answer
-    slowly, and enforce limits ({"lookup": per second, "search": per second, "concurrency": at once}, or None)."""
-
-    fail: int | None = None
-    fail_times: int | None = None
-    retry_after: float | str | None = None
-    latency: float = 0.0
-    limits: Mapping[str, float] | None = None
-
-
-class _Bucket:
-    """Crossref's view of a client: a bucket of `rate` tokens refilled at `rate` per second."""
-
-    def __init__(self, rate: float) -> None:
-        self.rate = rate
-        self.tokens = rate
-        self.updated = time.monotonic()
-
-    def take(self) -> bool:
-        now = time.monotonic()
-        self.tokens = min(self.rate, self.tokens + (now - self.updated) * self.rate)
-        self.updated = now
-        if self.tokens >= 1.0:
-            self.tokens -= 1.0
-            return True
-        return False
-
-
-@dataclass
-class _State:
-    records: dict[str, Mapping[str, Any]]
-    index: Index
-    agencies: Mapping[str, str]
-    defaults: Faults
-    faults: Faults = field(init=False)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    running: int = 0
-    buckets: dict[str, _Bucket] = field(default_factory=dict)
-    requests: Counter[str] = field(default_factory=Counter)
-    statuses: Counter[int] = field(default_factory=Counter)
-    log: list[tuple[float, str, str, int]] = field(default_factory=list)
-    counting_since: float = 0.0  # answers to requests that arrived before the last reset are not counted
-
-    def __post_init__(self) -> None:
-        self.faults = self.defaults
-
-    def change(self, changes: Mapping[str, Any]) -> None:
-        if "fail" in changes and "fail_times" not in changes:
-            changes = {**changes, "fail_times": None}  # a new fault lasts until switched off unless told otherwise
-        self.set_faults(replace(self.faults, **changes))
-
-    def set_faults(self, faults: Faults) -> None:
-        with self.lock:
-            self.faults = faults
-            limits = faults.limits or {}
-            self.buckets = {name: _Bucket(float(limits[name])) for name in (LOOKUP, SEARCH) if limits.get(name)}
-
-    def reset(self) -> None:
-        self.set_faults(self.defaults)
-        with self.lock:
-            self.counting_since = time.monotonic()
-            self.requests.clear()
-            self.statuses.clear()
-            self.log.clear()
-
-    def admit(self, request_class: str) -> tuple[float, int | None, Faults]:
-        """Count a request in; return when, and the status it must fail with (429, or an injected fault), if any."""
-        with self.lock:
-            arrived = time.monotonic()
-            self.requests[request_class] += 1
-            self.running += 1
-            return arrived, self._failure(request_class), self.faults
-
-    def _failure(self, request_class: str) -> int | None:
-        faults = self.faults
-        limits = faults.limits or {}
-        if limits.get("concurrency") and self.running > int(limits["concurrency"]):
-            return 429
-        bucket = self.buckets.get(request_class)
-        if bucket is not None and not bucket.take():
-            return 429
-        if faults.fail is not None and faults.fail_times != 0:
-            if faults.fail_times is not None:
-                self.faults = replace(faults, fail_times=faults.fail_times - 1)
-            return faults.fail
-        return None
-
-    def finish(self, request_class: str, target: str, status: int, arrived: float) -> None:
-        with self.lock:
-            self.running -= 1
-            if arrived >= self.counting_since:
-                self.statuses[status] += 1
-                self.log.append((arrived, request_class, target, status))
-
-    def stats(self) -> dict[str, Any]:
-        with self.lock:
-            return {
-                "requests": dict(self.requests),
-                "total": sum(self.requests.values()),
-                "statuses": {str(status): count for status, count in self.statuses.items()},
-                "too_many": self.statuses[429],
-            }
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -251,7 +147,7 @@ def _envelope(message_type: str, message: Any) -> str:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
-    state: _State
+    state: ServerState
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         pass  # a client that hung up mid-answer is expected in fault tests
@@ -309,7 +205,7 @@ def serve_in_thread(
     """Start a local Crossref in a background thread over the records (default: the bundled sample records)."""
     held = list(records) if records is not None else list(read_files(bundled_files()))
     server = _Server((host, port), _Handler)
-    server.state = _State(
+    server.state = ServerState(
         records={str(record["DOI"]).lower(): record for record in held},
         index=Index(held),
         agencies=dict(DATACITE_PREFIXES if agencies is None else agencies),
