@@ -18,6 +18,9 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,  # None: a SQLite file in the instance folder
     "AUTO_MIGRATE": True,  # bring the schema to the newest migration when the app starts
     "SESSION_COOKIE_SECURE": False,  # set True behind HTTPS
+    # behind a reverse proxy: how many proxies in front set X-Forwarded-For and X-Forwarded-Proto (nginx alone: 1).
+    # Rate limits then count each client's own address and HTTPS is recognised; 0 trusts no such header.
+    "PROXY_FIX": 0,
     # imports
     "MAX_IMPORT_BYTES": 50 * MB,
     # Crossref

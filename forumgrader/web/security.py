@@ -1,10 +1,11 @@
-"""Sign-in sessions, CSRF protection, cookie flags and the security headers every response carries."""
+"""Sign-in sessions, CSRF protection, cookie flags, the proxies trusted, and the security headers on every response."""
 
 from __future__ import annotations
 
 from flask import Flask, Response, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from forumgrader import store
 from forumgrader.store.models import User
@@ -36,6 +37,7 @@ HEADERS = {
 
 def init_app(app: Flask) -> None:
     """Set up sign-in, CSRF protection on every form (the token-authenticated API aside) and safe cookies."""
+    _behind_proxies(app)
     _cookie_flags(app)
     login = LoginManager()
     login.session_protection = "strong"
@@ -50,6 +52,13 @@ def init_app(app: Flask) -> None:
     csrf = CSRFProtect(app)
     csrf.exempt(api)
     app.after_request(add_security_headers)
+
+
+def _behind_proxies(app: Flask) -> None:
+    """Take the client's address and scheme from the headers of the PROXY_FIX proxies in front, and only then."""
+    proxies = int(app.config["PROXY_FIX"])
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
 
 def _cookie_flags(app: Flask) -> None:

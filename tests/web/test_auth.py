@@ -175,3 +175,36 @@ class TestSignInLimit:
         assert "Too many requests from your address" in response.get_data(as_text=True)
         assert "Retry-After" in response.headers
         assert client.get("/login").status_code == 200  # only posting the form is limited
+
+
+def forged_failures(client: FlaskClient, world: World, address: str) -> list[int]:
+    """Fail to sign in three times with the headers a proxy adds, claiming a client address."""
+    wrong = {"email": world.emails["admin"], "password": "guess guess guess"}
+    headers = {"X-Forwarded-For": address, "X-Forwarded-Proto": "https"}
+    return [client.post("/login", data=wrong, headers=headers).status_code for _ in range(3)]
+
+
+class TestBehindAProxy:
+    @pytest.fixture
+    def app_config(self, app_config: dict[str, Any]) -> dict[str, Any]:
+        return {**app_config, "SIGN_IN_RATE_LIMIT": "2 per minute", "PROXY_FIX": 1}
+
+    def test_each_client_behind_the_proxy_has_its_own_budget(self, app: Flask, world: World) -> None:
+        client = app.test_client()
+        assert forged_failures(client, world, "203.0.113.7") == [200, 200, 429]
+        assert forged_failures(client, world, "198.51.100.2") == [200, 200, 429]
+        answer = client.get("/", headers={"X-Forwarded-For": "198.51.100.2", "X-Forwarded-Proto": "https"})
+        assert "Strict-Transport-Security" in answer.headers  # the proxy's HTTPS is recognised
+
+
+class TestWithoutAProxy:
+    @pytest.fixture
+    def app_config(self, app_config: dict[str, Any]) -> dict[str, Any]:
+        return {**app_config, "SIGN_IN_RATE_LIMIT": "2 per minute"}
+
+    def test_the_forwarding_headers_are_not_trusted(self, app: Flask, world: World) -> None:
+        client = app.test_client()
+        assert forged_failures(client, world, "203.0.113.7") == [200, 200, 429]
+        assert forged_failures(client, world, "198.51.100.2") == [429, 429, 429]  # a forged header buys nothing
+        answer = client.get("/", headers={"X-Forwarded-Proto": "https"})
+        assert "Strict-Transport-Security" not in answer.headers
