@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from forumgrader.citations.model import Citation
 from forumgrader.citations.names import (
+    GROUP_NAME_WORDS,
     GROUP_WORDS,
     NOT_AUTHORS,
     ORG_WORDS,
@@ -171,10 +172,11 @@ def _names_before(text: str, at: int, groups: frozenset[str]) -> tuple[int, tupl
     """Read the authors that end just before `at` (a narrative citation's "("); return start, names, et al."""
     window_start = max(0, at - 120)
     window = text[window_start:at].rstrip()
-    for group in groups:
-        if window.endswith(group) and (len(window) == len(group) or not window[-len(group) - 1].isalnum()):
-            return window_start + len(window) - len(group), (group,), False
     possessive = _POSSESSIVE.search(window)
+    for written in (window, window[: possessive.start()]) if possessive else (window,):
+        for group in groups:
+            if written.endswith(group) and (len(written) == len(group) or not written[-len(group) - 1].isalnum()):
+                return window_start + len(written) - len(group), (group,), False
     if possessive:
         window = window[: possessive.start()]
     tokens = [(m.start(), m.group()) for m in _TOKEN.finditer(window)]
@@ -203,13 +205,19 @@ def _names_before(text: str, at: int, groups: frozenset[str]) -> tuple[int, tupl
             break
         i = k
     organisation = None if et_al or not names else _organisation(tokens, len(tokens) - 1)
-    if organisation and (
-        any(w.lower() in ORG_WORDS for w in organisation[1].split()) or re.search(r" (?:of|for) ", organisation[1])
-    ):
+    if organisation and _names_a_group(organisation[1], len(names)):
         return window_start + organisation[0], (organisation[1],), False
     if not names or first is None:
         return None
     return window_start + first, tuple(names), et_al
+
+
+def _names_a_group(name: str, people: int) -> bool:
+    """Tell whether a capitalised run names an organisation rather than the people read from it."""
+    words = [w.lower() for w in name.split()]
+    if any(w in ORG_WORDS for w in words) or " of " in name or " for " in name:
+        return True
+    return people == 1 and any(w in GROUP_NAME_WORDS for w in words)  # "Smith and Health (2020)" stays two people
 
 
 def _word(token: str) -> bool:

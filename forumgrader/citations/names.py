@@ -22,6 +22,17 @@ ORG_WORDS = word_set(
     bureau administration prevention academy federation ministry committee trust union
     """
 )
+# Words that name groups but no person ("Mental Health America", "United Nations"): a capitalised run holding one
+# is an organisation even when the reference list does not name it.
+GROUP_NAME_WORDS = word_set(
+    """
+    health mental medical medicine public research science sciences psychological psychiatric education educational
+    national international global world united nations america american americas canada canadian australia
+    australian europe european britain british england scotland ireland africa african asia asian pacific federal
+    human rights children youth watch coalition partnership project initiative campaign fund bank forum clinic
+    hospital statistics affairs labor labour justice safety protection environmental
+    """
+)
 # Capitalised words that open sentences or name things but are not authors.
 NOT_AUTHORS = word_set(
     """

@@ -220,6 +220,20 @@ def test_an_author_list_wrapped_after_a_separator_stays_one_entry(cut):
     assert report.findings == ()
 
 
+def test_a_group_named_in_running_text_is_read_whole():
+    text = (
+        "Mental Health America (2023) ranks the states, and Mental Health America's survey (2023) agrees. "
+        "Pew Research Center (2018) concurs.\n\nReferences\n"
+        "Mental Health America. (2023). The state of mental health in America. https://mhanational.org/a\n"
+        "Pew Research Center. (2018). Teens, social media and technology. https://www.pewresearch.org/b\n"
+    )
+    report = analyse(text)
+    assert [c.reference for c in report.citations] == [0, 0, 1]
+    assert report.findings == ()
+    alone = analyse(text.split("\n\n")[0])  # no list: the finding names the group, not "America"
+    assert [f.text for f in alone.findings] == ["Mental Health America (2023)"]
+
+
 def test_an_entry_of_unusual_shape_after_a_complete_one_stays_separate():
     text = (
         "Text (Luna, 2020) and (Merriam-Webster, n.d.).\n\nReferences\n"

@@ -51,6 +51,14 @@ def _read(text: str) -> list[tuple[tuple[str, ...], int | None, bool]]:
         ),
         ("Secondary (Luna, 2020, as cited in Bo, 2021).", [(("Luna",), 2020, False), (("Bo",), 2021, False)]),
         ("Smart quotes: Smid et al.’s article (2018).", [(("Smid",), 2018, True)]),
+        ("Mental Health America (2023) ranks states.", [(("Mental Health America",), 2023, True)]),
+        ("As Mental Health America's report (2023) shows.", [(("Mental Health America",), 2023, True)]),
+        ("The United Nations (2015) set goals.", [(("United Nations",), 2015, True)]),
+        ("As Carl Rogers (1951) wrote.", [(("Rogers",), 1951, True)]),
+        (
+            "The Centers for Disease Control and Prevention (2023) report.",
+            [(("Centers for Disease Control and Prevention",), 2023, True)],
+        ),
         ("Non-breaking (Luna,\u00a02020).", [(("Luna",), 2020, False)]),
     ],
 )
