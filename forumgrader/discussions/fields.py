@@ -67,6 +67,11 @@ def load_json(text: str) -> Any:
             f"the JSON breaks at column {error.colno} ({error.msg}): download the file again, it may be cut short",
             line=error.lineno,
         ) from error
+    except RecursionError as error:  # Python's parser stops about a thousand brackets deep
+        raise ExportError(
+            "the JSON nests too deeply to read (replies to replies hundreds of levels deep): "
+            "export the discussion as a CSV of posts instead, one row a post"
+        ) from error
 
 
 def csv_records(text: str, *, delimiter: str = ",") -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -54,12 +53,12 @@ def detect_format(data: bytes, filename: str) -> str:
         if suffix in (".csv", ".tsv", ".json", *READERS):
             raise
         return ExportFormat.DOCUMENT  # a binary file: the document reader names the types it takes
-    if text.lstrip().startswith(("{", "[")):
+    if text.lstrip().startswith(("{", "[")) or suffix == ".json":
         try:
-            parsed = json.loads(text)
-        except ValueError:
+            parsed = load_json(text)
+        except ExportError:
             if suffix == ".json":
-                load_json(text)  # raises, naming where the JSON breaks
+                raise
         else:
             return _json_format(parsed)
     header = _csv_header(text)

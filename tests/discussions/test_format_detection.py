@@ -84,6 +84,22 @@ def test_spreadsheets_and_broken_json_are_refused_with_what_to_do() -> None:
     assert raised.value.line == 2
 
 
+def test_a_json_file_that_is_empty_or_a_bare_value_says_what_is_wrong() -> None:
+    with pytest.raises(ExportError, match="may be cut short"):
+        detect_format(b"", "view.json")
+    with pytest.raises(ExportError, match="neither a Canvas discussion view nor a Moodle forum export"):
+        detect_format(b"null", "view.json")
+
+
+def test_replies_nested_deeper_than_json_can_be_read_are_refused_with_what_to_do() -> None:
+    depth = 1500
+    nested = "".join(f'{{"id": {level}, "user_id": 1, "replies": [' for level in range(depth)) + "]}" * depth
+    view = f'{{"participants": [], "view": [{nested}]}}'.encode()
+    for chosen in (None, "canvas"):
+        with pytest.raises(ExportError, match=r"nests too deeply to read.*export the discussion as a CSV"):
+            read_export(view, filename="view.json", format=chosen)
+
+
 def test_a_binary_file_of_another_type_is_refused_by_its_type() -> None:
     with pytest.raises(ExportError, match=r"\.pdf files are not documents we read"):
         read_export(b"%PDF-1.7\n\x81\x8d\x8f binary", filename="draft.pdf")
