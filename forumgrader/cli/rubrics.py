@@ -86,18 +86,20 @@ def to_canvas(rubric: str, output: Path) -> None:
 def from_canvas(csv_file: Path, output: Path, rubric_name: str | None) -> None:
     """Turn a Canvas rubric CSV into a rubric file whose criteria are manual until you add conditions."""
     try:
-        found = rubrics_from_canvas_csv(csv_file.read_text(encoding="utf-8-sig"), csv_file.name)
+        every = rubrics_from_canvas_csv(csv_file.read_text(encoding="utf-8-sig"), csv_file.name)
     except RubricError as error:
         raise click.ClickException(str(error)) from None
-    if rubric_name is not None:
-        found = [r for r in found if r.title == rubric_name]
+    found = [r for r in every if rubric_name is None or r.title == rubric_name]
     if len(found) != 1:
-        titles = ", ".join(repr(r.title) for r in rubrics_from_canvas_csv(csv_file.read_text(encoding="utf-8-sig")))
+        titles = ", ".join(repr(r.title) for r in every)
         raise click.ClickException(f"{csv_file.name} holds the rubrics {titles}: choose one with --name")
     text = (f"# Imported from {csv_file.name}. Every criterion is manual (marked by the instructor) until you give\n"
             "# its levels `when` conditions and remove `manual = true`; see rubrics/README.md.\n"
             + rubric_to_toml(found[0]))  # fmt: skip
-    parse_rubric(text, str(output))
+    try:
+        parse_rubric(text, str(output))
+    except RubricError as error:
+        raise click.ClickException(f"{csv_file.name} cannot become a rubric file as it stands:\n{error}") from None
     output.write_text(text, encoding="utf-8")
     click.echo(f"wrote {output}: {found[0].title}, {len(found[0].criteria)} criteria")
 

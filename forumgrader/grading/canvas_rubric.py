@@ -87,9 +87,9 @@ def _slug(name: str, taken: set[str]) -> str:
 
 
 def _levels(ratings: list[_Rating], ranged: bool) -> tuple[Level, ...]:
-    """A range rating runs from the next lower rating's points (Canvas: "20 to >15 pts") up to its own."""
+    """Ratings best first; a range rating runs from the next lower rating's points ("20 to >15 pts") to its own."""
     levels = []
-    for rating in ratings:
+    for rating in sorted(ratings, key=lambda rating: -rating.points):
         below = [other.points for other in ratings if other.points < rating.points]
         low = max(below, default=0.0) if ranged else rating.points
         levels.append(Level(rating.name, (low, rating.points), rating.description))

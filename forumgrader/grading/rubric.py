@@ -85,6 +85,21 @@ class Level:
         """Tell whether the level spans a range of points."""
         return self.points[0] != self.points[1]
 
+    @property
+    def span(self) -> str:
+        """Write the level's points as a rubric file does: 10, or [6, 8]."""
+        low, high = self.points
+        return f"[{low:g}, {high:g}]" if self.is_range else f"{high:g}"
+
+    def overlap(self, other: Level) -> str:
+        """Say which points both levels hold beyond a shared end ("40 to 42 points", "40 points"), or ""."""
+        low, high = max(self.points[0], other.points[0]), min(self.points[1], other.points[1])
+        if low < high:
+            return f"{low:g} to {high:g} points"
+        if low == high and any(start < low < stop for start, stop in (self.points, other.points)):
+            return f"{low:g} points"
+        return ""
+
 
 @dataclass(frozen=True, slots=True)
 class Earn:

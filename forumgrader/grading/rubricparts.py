@@ -200,7 +200,24 @@ def _levels(reader: Reader, levels: Any, applies_to: AppliesTo, manual: bool, ea
                 scale,
             )
         )
+    _check_order(reader, found)
     return tuple(found)
+
+
+def _check_order(reader: Reader, levels: list[Level]) -> None:
+    """Levels go best first, and no score fits two of them (a shared end, as in Canvas's "20 to >15", is fine)."""
+    for number, level in enumerate(levels[1:], 2):
+        key, above = f"levels[{number}].points", levels[number - 2]
+        if level.points[1] > above.points[1]:
+            reader.problem(
+                key,
+                f"levels go best first, but this one gives up to {level.points[1]:g}, more than levels[{number - 1}] "
+                f"({above.span})",
+            )
+            continue
+        for other_number, other in enumerate(levels[: number - 1], 1):
+            if shared := level.overlap(other):
+                reader.problem(key, f"{level.span} overlaps levels[{other_number}] ({other.span}): {shared} fit both")
 
 
 def _level_points(reader: Reader, value: Any, key: str) -> tuple[float, float]:

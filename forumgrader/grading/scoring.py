@@ -49,7 +49,9 @@ def apply_overrides(score: StudentScore, rubric: Rubric, overrides: Mapping[str,
             changed.append(computed)
             continue
         criterion = rubric.criterion(computed.criterion)
-        level = next((lv.name for lv in criterion.levels if lv.points[0] <= override.points <= lv.points[1]), None)
+        # a level rates one post: points for several replies together name none
+        levels = criterion.levels if criterion.times == 1 else ()
+        level = next((lv.name for lv in levels if lv.points[0] <= override.points <= lv.points[1]), None)
         reason = (
             f"set by the instructor to {points_text(override.points)}/{points_text(computed.possible)}: "
             f"{override.reason} "
