@@ -53,6 +53,10 @@ def check_json(check: Check) -> dict[str, Any]:
     }
 
 
+# The keys of every reference's verdict, live or stored (forumgrader.store keeps one column per key).
+VERDICT_KEYS = tuple(check_json(Check(Verdict.UNCHECKED)))
+
+
 def check_findings(reference: Reference, check: Check) -> list[dict[str, Any]]:
     """Return the findings a verdict adds: a DOI to add, a retraction to know about."""
     found = []

@@ -21,24 +21,13 @@ from forumgrader.citations.report import report_to_json
 from forumgrader.crossref.batch import reference_key, verify_references
 from forumgrader.crossref.matching import verify
 from forumgrader.crossref.model import Check, MetadataSource, Verdict
-from forumgrader.crossref.report import check_json
+from forumgrader.crossref.report import VERDICT_KEYS, check_json
 from forumgrader.store.db import utcnow
 from forumgrader.store.models import Post, PostAnalysis, ReferenceCheck
 
 CHUNK = 25  # unique references verified between two checkpoints
-# What a check stores beside the verdict; copied when a re-analysed post keeps a reference unchanged.
-VERDICT_COLUMNS = (
-    "verdict",
-    "doi",
-    "matched_doi",
-    "differences",
-    "retracted",
-    "notices",
-    "suggestion",
-    "record",
-    "message",
-    "checked_at",
-)
+# What a check stores, a column per verdict key; copied when a re-analysed post keeps a reference unchanged.
+VERDICT_COLUMNS = (*VERDICT_KEYS, "checked_at")
 
 
 def verify_workers(config: Mapping[str, Any]) -> int:
@@ -211,10 +200,6 @@ def _stored_reference(session: Session, row: ReferenceCheck) -> Reference:
 
 def store_check(row: ReferenceCheck, check: Check) -> None:
     """Write a verdict and its evidence into a reference's row."""
-    data = check_json(check)
-    row.verdict = data["verdict"]
-    row.doi, row.matched_doi = data["doi"], data["matched_doi"]
-    row.differences, row.retracted, row.notices = data["differences"], data["retracted"], data["notices"]
-    row.retractions, row.match_confidence = data["retractions"], data["match_confidence"]
-    row.suggestion, row.record, row.message = data["suggestion"], data["record"], data["message"]
+    for key, value in check_json(check).items():
+        setattr(row, key, value)
     row.checked_at = utcnow()

@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from forumgrader.citations import analyse
 from forumgrader.citations.report import report_to_json
-from forumgrader.crossref.cache import query_key
+from forumgrader.crossref.batch import reference_key
 from forumgrader.crossref.model import Check, Notice, Verdict, Work
-from forumgrader.crossref.report import check_findings
+from forumgrader.crossref.report import VERDICT_KEYS, check_findings, check_json
 from forumgrader.store.checks import reference_from_json, text_hash
 from forumgrader.store.models import Post, PostAnalysis, ReferenceCheck
 
@@ -52,47 +52,28 @@ def current_analysis(post: Post, stored: PostAnalysis | None) -> dict[str, Any]:
 
 def _with_verdicts(data: dict[str, Any], rows: dict[str, ReferenceCheck]) -> dict[str, Any]:
     for entry in data["references"]:
-        row = rows.get(query_key(entry["text"]))
+        reference = reference_from_json(entry)
+        row = rows.get(reference_key(reference))
         if row is None or row.verdict is None:
             entry.update(_unchecked(entry))
             continue
         entry.update(verdict_json(row))
-        data["findings"].extend(check_findings(reference_from_json(entry), _evidence(row)))
+        data["findings"].extend(check_findings(reference, _evidence(row)))
     data["findings"].sort(key=lambda f: (f["start"], f["end"], f["code"]))
     return data
 
 
 def verdict_json(row: ReferenceCheck) -> dict[str, Any]:
     """Return a stored verdict with the keys `check --json` gives each reference."""
-    return {
-        "verdict": row.verdict or Verdict.UNCHECKED.value,
-        "doi": row.doi,
-        "matched_doi": row.matched_doi,
-        "differences": list(row.differences),
-        "retracted": row.retracted,
-        "notices": list(row.notices),
-        "retractions": list(row.retractions),
-        "suggestion": row.suggestion,
-        "record": row.record,
-        "message": row.message or NOT_CHECKED_MESSAGE,
-        "match_confidence": row.match_confidence,
-    }
+    data = {key: copy.copy(getattr(row, key)) for key in VERDICT_KEYS}
+    data["verdict"] = row.verdict or Verdict.UNCHECKED.value
+    data["message"] = row.message or NOT_CHECKED_MESSAGE
+    return data
 
 
 def _unchecked(entry: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "verdict": Verdict.UNCHECKED.value,
-        "doi": entry["fields"].get("doi", ""),
-        "matched_doi": "",
-        "differences": [],
-        "retracted": False,
-        "notices": [],
-        "retractions": [],
-        "suggestion": "",
-        "record": None,
-        "message": NOT_CHECKED_MESSAGE,
-        "match_confidence": None,
-    }
+    never = Check(Verdict.UNCHECKED, doi=entry["fields"].get("doi", ""), message=NOT_CHECKED_MESSAGE)
+    return {**check_json(never), "match_confidence": None}  # never checked: no match to be sure of
 
 
 def _evidence(row: ReferenceCheck) -> Check:

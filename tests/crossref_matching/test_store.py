@@ -22,6 +22,7 @@ from forumgrader.store.checks import analyse_post, analyse_topic, verify_topic
 from forumgrader.store.crossref_cache import cache_size, metadata_source
 from forumgrader.store.imports import import_export
 from forumgrader.store.models import Grade, Job, Post, PostAnalysis, ReferenceCheck, Topic
+from forumgrader.store.reports import verdict_json
 
 pytestmark = pytest.mark.local_crossref(retries=1)
 
@@ -102,6 +103,21 @@ def test_an_edited_post_keeps_the_verdicts_of_references_it_did_not_change(
     assert stored["Leppänen"].verdict == "verified"  # unchanged: its verdict stays
     verify_topic(session, topic_id, source(app), workers=3, checkpoint=session.commit)
     assert rows(session)["Marwood"].verdict == "verified"
+
+
+def test_an_unchanged_reference_of_an_edited_post_keeps_every_key_of_its_verdict(
+    app: Flask, context: None, session: Session, topic_id: int
+) -> None:
+    analyse_topic(session, topic_id)
+    session.commit()
+    verify_topic(session, topic_id, source(app), workers=3, checkpoint=session.commit)
+    before = verdict_json(rows(session)["Leppänen"])
+    assert before["match_confidence"] is not None
+    post = next(p for p in session.scalars(select(Post)) if "Leppänen" in p.body_text)
+    post.body_text = post.body_text + "\n\nEdited to add a sentence."
+    analyse_post(session, post)
+    session.commit()
+    assert verdict_json(rows(session)["Leppänen"]) == before  # the report the API and `check --json` answer
 
 
 def test_an_outage_leaves_references_unchecked_uncached_and_retried(
