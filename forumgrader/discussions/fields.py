@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, tzinfo
 from typing import Any
@@ -13,6 +14,8 @@ from forumgrader.discussions.model import ExportError
 
 MAX_ID_LENGTH = 100
 _CSV_FIELD_LIMIT = 256 * 1024 * 1024  # a post with an inline image easily passes csv's 128 KB default
+_DELIMITERS = (",", ";", "\t", "|")
+_EXCEL_SEPARATOR = re.compile(r"sep=(.)\r?(?:\n|\Z)", re.IGNORECASE)  # Excel's hint line before the header
 _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 
 
@@ -74,16 +77,28 @@ def load_json(text: str) -> Any:
         ) from error
 
 
-def csv_records(text: str, *, delimiter: str = ",") -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
+def csv_delimiter(text: str) -> str:
+    """Tell a CSV's delimiter: Excel's `sep=;` first line, else the one of , ; tab | its first line uses most."""
+    found = _EXCEL_SEPARATOR.match(text)
+    if found:
+        return found[1]
+    first_line = re.split(r"[\r\n]", text, maxsplit=1)[0]
+    return max(_DELIMITERS, key=first_line.count)
+
+
+def csv_records(text: str) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
     """Read a CSV's header and yield (line where the record starts, {column: value}) for each record."""
     csv.field_size_limit(max(csv.field_size_limit(), _CSV_FIELD_LIMIT))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # strict: a quote left open is an error at its line, not the rest of the file read into one cell
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text), strict=True)
     try:
+        if _EXCEL_SEPARATOR.match(text):
+            next(reader)
         header = [name.strip() for name in next(reader, [])]
     except csv.Error as error:
-        raise ExportError(f"the header cannot be read as CSV ({error})", line=1) from error
+        raise ExportError(_broken_quotes(error), line=reader.line_num or 1) from error
     if not any(header):
-        raise ExportError("the file is empty: export again", line=1)
+        raise ExportError("the file is empty: export again", line=reader.line_num or 1)
 
     def records() -> Iterator[tuple[int, dict[str, str]]]:
         start = reader.line_num + 1
@@ -93,7 +108,7 @@ def csv_records(text: str, *, delimiter: str = ",") -> tuple[list[str], Iterator
             except StopIteration:
                 return
             except csv.Error as error:
-                raise ExportError(f"the CSV breaks here ({error}): check the quotes", line=start) from error
+                raise ExportError(_broken_quotes(error), line=start) from error
             if any(cell.strip() for cell in cells):
                 if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header) :]):
                     raise ExportError(
@@ -105,6 +120,12 @@ def csv_records(text: str, *, delimiter: str = ",") -> tuple[list[str], Iterator
             start = reader.line_num + 1
 
     return header, records()
+
+
+def _broken_quotes(error: csv.Error) -> str:
+    if "unexpected end of data" in str(error):
+        return "a quote opened in this row is never closed, so the rest of the file would be one cell: close it"
+    return f"the CSV breaks here ({error}): check the quotes"
 
 
 def iso_time(value: Any, *, timezone: tzinfo) -> datetime | None:

@@ -53,6 +53,8 @@ def detect_format(data: bytes, filename: str) -> str:
         if suffix in (".csv", ".tsv", ".json", *READERS):
             raise
         return ExportFormat.DOCUMENT  # a binary file: the document reader names the types it takes
+    if not text.strip():
+        raise ExportError(f"{Path(filename).name or 'the file'} is empty: export it again")
     if text.lstrip().startswith(("{", "[")) or suffix == ".json":
         try:
             parsed = load_json(text)
@@ -94,15 +96,11 @@ def _json_format(parsed: Any) -> str:
 
 
 def _csv_header(text: str) -> list[str]:
-    first_line = text.split("\n", 1)[0]
-    if first_line.count(",") + first_line.count(";") + first_line.count("\t") < 2:
-        return []
-    delimiter = max((",", ";", "\t"), key=first_line.count)
     try:
-        header, _records = csv_records(first_line, delimiter=delimiter)
+        header, _records = csv_records(text)
     except ExportError:
         return []
-    return header
+    return header if len(header) > 2 else []  # a line of prose with a comma in it is not a header
 
 
 def read_export(

@@ -82,9 +82,7 @@ def read_csv(data: bytes, *, filename: str, options: ImportOptions | None = None
     """Read a CSV of posts through a column mapping (`options.columns`), or through the preset its header matches."""
     options = options or ImportOptions()
     text = decode_text(data)
-    first_line = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first_line.count)
-    header, records = csv_records(text, delimiter=delimiter)
+    header, records = csv_records(text)
     columns = _columns(header, options.columns)
     topics: dict[str, dict[str, Any]] = {}
     people: dict[str, Participant] = {}

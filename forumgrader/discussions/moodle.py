@@ -69,8 +69,7 @@ def read_moodle(data: bytes, *, filename: str, options: ImportOptions | None = N
 
 
 def _csv_rows(text: str) -> Iterator[tuple[dict[str, Any], dict[str, str]]]:
-    first_line = text.split("\n", 1)[0]  # Excel in many locales saves a CSV with semicolons
-    header, records = csv_records(text, delimiter=max((",", ";", "\t"), key=first_line.count))
+    header, records = csv_records(text)  # Excel in many locales saves a CSV with semicolons
     names = [name.lower() for name in header]
     _require_columns(names)
     for line, record in records:

@@ -84,9 +84,13 @@ def test_spreadsheets_and_broken_json_are_refused_with_what_to_do() -> None:
     assert raised.value.line == 2
 
 
-def test_a_json_file_that_is_empty_or_a_bare_value_says_what_is_wrong() -> None:
-    with pytest.raises(ExportError, match="may be cut short"):
-        detect_format(b"", "view.json")
+@pytest.mark.parametrize("filename", ["discussion.csv", "view.json", "draft.txt"])
+def test_an_empty_file_is_called_empty(filename: str) -> None:
+    with pytest.raises(ExportError, match=f"{filename} is empty: export it again"):
+        read_export(b"\xef\xbb\xbf\r\n \n", filename=filename)
+
+
+def test_a_json_file_that_is_a_bare_value_says_what_is_wrong() -> None:
     with pytest.raises(ExportError, match="neither a Canvas discussion view nor a Moodle forum export"):
         detect_format(b"null", "view.json")
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from forumgrader.discussions.formats import read_export
 from forumgrader.discussions.generic_csv import preset_for, read_csv
 from forumgrader.discussions.model import ExportError, ImportOptions, Role
 
@@ -118,6 +119,12 @@ def test_any_layout_through_a_column_mapping() -> None:
     assert posts["e1"].author_key == "Ana Rivera"  # no id column: the name is the key
     assert posts["e1"].created_at == datetime(2024, 6, 3, 9, 15, tzinfo=UTC)
     assert {person.email for person in export.people} == {"ana@example.edu", "ben@example.edu"}
+
+
+def test_a_pipe_separated_file_is_told_and_read() -> None:
+    data = as_csv(("post_id", "post_author_name", "post_message"), [("1", "Ana", "a, b; c"), ("2", "Ben", "d")], "|")
+    export = read_export(data, filename="posts.csv")
+    assert [post.body_text for post in export.topics[0].posts()] == ["a, b; c", "d"]
 
 
 def test_without_a_preset_or_mapping_it_says_which_field_to_map() -> None:

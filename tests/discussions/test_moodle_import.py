@@ -171,6 +171,24 @@ def test_a_csv_saved_again_by_excel_with_semicolons() -> None:
     assert read(semicolons.encode("cp1252"))["2"].lms_parent_id == "1"
 
 
+def test_excels_separator_line_and_pipes_are_read_and_lines_still_count_from_the_top() -> None:
+    text = as_csv(row(1, 100, 0, 57, "Hannah", "<p>a; b</p>"), row(2, 100, 1, 63, "Omar", "<p>c</p>"))
+    semicolons = "sep=;\r\n" + text.replace(",", ";").replace("<p>a; b</p>", '"<p>a; b</p>"')
+    assert read(semicolons)["2"].lms_parent_id == "1"
+    assert read(text.replace(",", "|"))["2"].body_text == "c"
+    with pytest.raises(ExportError) as raised:
+        read(semicolons.replace(";1716933540;", ";soon;", 1))  # post 2's creation time
+    assert (raised.value.line, raised.value.field) == (4, "created")  # sep= is line 1, the header line 2
+
+
+def test_a_quote_left_open_is_named_at_its_line_not_read_as_the_rest_of_the_file() -> None:
+    rows = [row(n, 100, 0 if n == 1 else 1, 57, "H", f"<p>post {n}</p>") for n in range(1, 5)]
+    text = as_csv(*rows).replace("<p>post 2</p>", '"<p>post 2</p>')
+    with pytest.raises(ExportError, match="never closed") as raised:
+        read(text)
+    assert raised.value.line == 3
+
+
 def test_a_file_without_the_parent_column_says_to_export_all_columns() -> None:
     columns = tuple(column for column in COLUMNS if column != "parent")
     with pytest.raises(ExportError, match="Moodle export without the `parent` column: export the forum again"):
