@@ -138,6 +138,70 @@ def token(email: str, label: str) -> None:
     click.echo("This token is shown once. Send it as `Authorization: Bearer <token>`.", err=True)
 
 
+@users.command("password")
+@click.argument("email")
+@click.option(
+    "--password",
+    prompt="New password",
+    hide_input=True,
+    confirmation_prompt=True,
+    envvar="FORUMGRADER_PASSWORD",
+    help="Asked for (twice) when not given; scripts may set FORUMGRADER_PASSWORD.",
+)
+@with_appcontext
+def password(email: str, password: str) -> None:
+    """Give an account a new password; every browser signed in with the old one is signed out."""
+    session = store.session()
+    user = _user(session, email)
+    try:
+        accounts.set_password(user, password)
+    except AccountError as error:
+        raise click.ClickException(f"{error}.") from error
+    session.commit()
+    click.echo(f"New password set for {user.email}; its sessions signed in with the old one have ended.")
+
+
+def _set_active(email: str, active: bool) -> User:
+    session = store.session()
+    user = _user(session, email)
+    user.active = active
+    session.commit()
+    return user
+
+
+@users.command("deactivate")
+@click.argument("email")
+@with_appcontext
+def deactivate(email: str) -> None:
+    """Close an account: it cannot sign in, its sessions end, its API tokens stop working (nothing is deleted)."""
+    user = _set_active(email, False)
+    click.echo(
+        f"{user.email} can no longer sign in; its sessions and API tokens no longer work. "
+        f"`forumgrader users activate {user.email}` opens it again."
+    )
+
+
+@users.command("activate")
+@click.argument("email")
+@with_appcontext
+def activate(email: str) -> None:
+    """Open a deactivated account again (its API tokens work again too; revoke them with `users revoke-tokens`)."""
+    user = _set_active(email, True)
+    click.echo(f"{user.email} can sign in again.")
+
+
+@users.command("revoke-tokens")
+@click.argument("email")
+@with_appcontext
+def revoke_tokens(email: str) -> None:
+    """Revoke every API token of an account at once (make a new one with `users token`)."""
+    session = store.session()
+    user = _user(session, email)
+    count = accounts.revoke_tokens(session, user)
+    session.commit()
+    click.echo(f"Revoked {count} API token{'' if count == 1 else 's'} of {user.email}.")
+
+
 @users.command("list")
 @with_appcontext
 def list_users() -> None:

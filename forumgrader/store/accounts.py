@@ -71,8 +71,17 @@ def hash_password(password: str) -> str:
 
 
 def set_password(user: User, password: str) -> None:
-    """Give a user a new password."""
+    """Give a user a new password (their sessions signed in with the old one end: see User.get_id)."""
     user.password_hash = hash_password(password)
+
+
+def revoke_tokens(session: Session, user: User) -> int:
+    """Delete every API token of a user; return how many there were."""
+    tokens = list(session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)))
+    for token in tokens:
+        session.delete(token)
+    session.flush()
+    return len(tokens)
 
 
 def user_by_email(session: Session, email: str) -> User | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+
 from flask import Flask, Response, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
@@ -72,13 +74,16 @@ def _cookie_flags(app: Flask) -> None:
     )
 
 
-def load_user(user_id: str) -> User | None:
-    """Find the signed-in user of a session; a deactivated account is signed out."""
+def load_user(session_id: str) -> User | None:
+    """Find the signed-in user of a session; a closed account, or one whose password changed since, is signed out."""
+    user_id, _, _password = session_id.partition(".")
     try:
         user = store.session().get(User, int(user_id))
     except ValueError:
         return None
-    return user if user is not None and user.active else None
+    if user is None or not user.active or not hmac.compare_digest(user.get_id(), session_id):
+        return None
+    return user
 
 
 def add_security_headers(response: Response) -> Response:

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from click.testing import Result
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from forumgrader.cli import cli
@@ -123,3 +124,61 @@ def test_list_shows_roles_and_courses(app: Flask, session: Session, course: Cour
     run(app, "create", "root@example.edu", "--role", "admin", env=env)
     lines = run(app, "list").output.splitlines()
     assert lines == ["prof@example.edu\tinstructor\tProf\tPSY 101 (instructor)", "root@example.edu\tadmin\t-\t-"]
+
+
+def signed_in(app: Flask, email: str) -> FlaskClient:
+    """Return a browser signed in through the sign-in form (CSRF checks aside: they are tested in tests/web)."""
+    app.config["WTF_CSRF_ENABLED"] = False
+    browser = app.test_client()
+    assert browser.post("/login", data={"email": email, "password": PASSWORD}).status_code == 302
+    return browser
+
+
+def api_status(app: Flask, secret: str) -> int:
+    return app.test_client().get("/api/v1/courses", headers={"Authorization": f"Bearer {secret}"}).status_code
+
+
+def test_a_new_password_signs_out_every_browser_signed_in_with_the_old_one(app: Flask, session: Session) -> None:
+    accounts.create_user(session, "grace@example.edu", PASSWORD, role="instructor")
+    session.commit()
+    browser = signed_in(app, "grace@example.edu")
+    assert browser.get("/review").status_code == 200
+    result = run(app, "password", "grace@example.edu", input="a brand new secret\na brand new secret\n")
+    assert result.exit_code == 0, result.output
+    assert "its sessions signed in with the old one have ended" in result.output
+    assert browser.get("/review").status_code == 302  # back to the sign-in page
+    assert accounts.authenticate(session, "grace@example.edu", "a brand new secret") is not None
+    assert accounts.authenticate(session, "grace@example.edu", PASSWORD) is None
+    short = run(app, "password", "grace@example.edu", env={"FORUMGRADER_PASSWORD": "short"})
+    assert short.exit_code == 1 and "at least 10 characters" in short.output
+
+
+def test_deactivate_closes_an_account_everywhere_and_activate_opens_it(app: Flask, session: Session) -> None:
+    user = accounts.create_user(session, "ta@example.edu", PASSWORD, role="ta")
+    secret = accounts.create_token(session, user)
+    session.commit()
+    browser = signed_in(app, "ta@example.edu")
+    assert api_status(app, secret) == 200
+    result = run(app, "deactivate", "TA@example.edu")
+    assert result.exit_code == 0, result.output
+    assert "ta@example.edu can no longer sign in" in result.output
+    assert browser.get("/review").status_code == 302
+    assert api_status(app, secret) == 401
+    assert "[inactive]" in run(app, "list").output
+    assert run(app, "activate", "ta@example.edu").exit_code == 0
+    assert api_status(app, secret) == 200
+
+
+def test_revoke_tokens_ends_every_api_token_of_an_account(app: Flask, session: Session) -> None:
+    user = accounts.create_user(session, "bot@example.edu", PASSWORD, role="instructor")
+    first, second = accounts.create_token(session, user, "sync"), accounts.create_token(session, user, "backup")
+    session.commit()
+    result = run(app, "revoke-tokens", "bot@example.edu")
+    assert result.exit_code == 0, result.output
+    assert "Revoked 2 API tokens of bot@example.edu." in result.output
+    for secret in (first, second):
+        assert (
+            app.test_client().get("/api/v1/courses", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
+        )
+    missing = run(app, "revoke-tokens", "nobody@example.edu")
+    assert missing.exit_code == 1 and "No account for nobody@example.edu" in missing.output

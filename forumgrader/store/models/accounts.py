@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Any
 
@@ -38,7 +39,8 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        # a session names the account and its password: a new password ends every session signed in with the old one
+        return f"{self.id}.{hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]}"
 
 
 class Membership(Base):
