@@ -87,6 +87,7 @@ def read_csv(data: bytes, *, filename: str, options: ImportOptions | None = None
     topics: dict[str, dict[str, Any]] = {}
     people: dict[str, Participant] = {}
     posts: dict[str, list[PostRecord]] = {}
+    seen: dict[tuple[str, str], int] = {}  # (topic, post) -> the line it was first on
     for line, record in records:
         row = {field: record.get(column, "") for field, column in columns.items()}
         topic_id = row.get("topic_id", "").strip()
@@ -94,6 +95,10 @@ def read_csv(data: bytes, *, filename: str, options: ImportOptions | None = None
         _meet_topic_author(people, row)
         if row.get("post_id", "").strip():
             post = _post(row, record, line, options)
+            first = seen.setdefault((topic_id, post.lms_post_id), line)
+            if first != line:
+                raise ExportError(f"post {post.lms_post_id} appears twice (first at line {first}): keep one row",
+                                  line=line, field="post_id")  # fmt: skip
             posts.setdefault(topic_id, []).append(post)
             _meet_author(people, row, line)
     return DiscussionExport(

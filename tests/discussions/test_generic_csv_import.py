@@ -127,6 +127,17 @@ def test_a_pipe_separated_file_is_told_and_read() -> None:
     assert [post.body_text for post in export.topics[0].posts()] == ["a, b; c", "d"]
 
 
+def test_a_post_listed_twice_in_a_topic_is_refused_at_its_second_line() -> None:
+    rows = [
+        (*topic_row(1, "W"), 10, "Ana", 101, "", "<p>first</p>", 0, "2024-05-29T02:41:17Z"),
+        (*topic_row(2, "X"), 10, "Ana", 101, "", "<p>another topic</p>", 0, "2024-05-29T02:41:17Z"),
+        (*topic_row(1, "W"), 11, "Ben", 101, "", "<p>second</p>", 0, "2024-05-30T02:41:17Z"),
+    ]
+    with pytest.raises(ExportError, match=r"post 101 appears twice \(first at line 2\)") as raised:
+        read_csv(as_csv(UBC, rows), filename="1-discussion.csv")
+    assert (raised.value.line, raised.value.field) == (4, "post_id")
+
+
 def test_without_a_preset_or_mapping_it_says_which_field_to_map() -> None:
     data = as_csv(("Entry", "Who", "Body"), [("1", "Ana", "text")])
     with pytest.raises(ExportError, match="--column FIELD=HEADER") as raised:
