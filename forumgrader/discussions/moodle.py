@@ -49,6 +49,7 @@ def read_moodle(data: bytes, *, filename: str, options: ImportOptions | None = N
     people: dict[str, Participant] = {}
     posts: list[PostRecord] = []
     seen: dict[str, str] = {}
+    recipients: dict[str, str] = {}  # private replies: privatereplyto -> privatereplytofullname
     for where, row in rows:
         post = _post(row, where, options)
         if post.lms_post_id in seen:
@@ -56,6 +57,9 @@ def read_moodle(data: bytes, *, filename: str, options: ImportOptions | None = N
         seen[post.lms_post_id] = ", ".join(f"{key} {value}" for key, value in where.items())
         posts.append(post)
         _meet(people, row, post)
+        if post.private:
+            recipients.setdefault(_cell(row, "privatereplyto"), _cell(row, "privatereplytofullname"))
+    _meet_recipients(people, recipients)
     threads = tuple(
         ThreadRecord(lms_thread_id=thread_id, title=_title(thread_posts), posts=thread_posts)
         for thread_id, thread_posts in group_threads(posts).items()
@@ -115,7 +119,10 @@ def _post(row: Mapping[str, Any], where: dict[str, Any], options: ImportOptions)
     deleted = _flag(row, "deleted", where)
     created = _time(row, "created", where, options)
     modified = _time(row, "modified", where, options)
-    message = "" if row.get("message") is None or deleted else str(row["message"])
+    message = row.get("message")
+    if isinstance(message, dict | list):
+        raise ExportError("`message` is not text: export the forum again", field="message", **where)
+    message = "" if message is None or deleted else str(message)
     shown, text = render_body(message, body_format)
     return PostRecord(
         lms_post_id=post_id,
@@ -158,11 +165,13 @@ def _meet(people: dict[str, Participant], row: Mapping[str, Any], post: PostReco
     role = Role.INSTRUCTOR if post.private or (known and known.role is Role.INSTRUCTOR) else Role.STUDENT
     name = _cell(row, "userfullname") or (known.display_name if known else "")
     people[key] = Participant(key=key, display_name=name, lms_user_id=key, role=role)
-    recipient = _cell(row, "privatereplyto")
-    if post.private and recipient not in people:
-        people[recipient] = Participant(
-            key=recipient, display_name=_cell(row, "privatereplytofullname"), lms_user_id=recipient
-        )
+
+
+def _meet_recipients(people: dict[str, Participant], recipients: dict[str, str]) -> None:
+    """Add whom private replies went to who never posted; a recipient written as a name adds nobody."""
+    for recipient, name in recipients.items():
+        if recipient not in people and recipient.isdigit():  # Moodle user ids; a name would be a second person
+            people[recipient] = Participant(key=recipient, display_name=name, lms_user_id=recipient)
 
 
 def _title(posts: tuple[PostRecord, ...]) -> str:

@@ -157,6 +157,10 @@ def test_json_export_is_an_array_of_sheets() -> None:
     with pytest.raises(ExportError) as raised:
         read_moodle(json.dumps(sheets).encode(), filename="discussion.json")
     assert (raised.value.entry, raised.value.field) == ("2", "created")
+    sheets[0][1] |= {"created": 1716933420, "message": {"text": "<p>b</p>"}}
+    with pytest.raises(ExportError) as raised:
+        read_moodle(json.dumps(sheets).encode(), filename="discussion.json")
+    assert (raised.value.entry, raised.value.field) == ("2", "message")
 
 
 def test_byte_order_mark_and_windows_1252_text() -> None:
@@ -199,6 +203,20 @@ def test_a_post_listed_twice_is_refused() -> None:
     with pytest.raises(ExportError, match="appears twice") as raised:
         read(as_csv(row(1, 100, 0, 57, "H", "<p>a</p>"), row(1, 100, 0, 57, "H", "<p>a</p>")))
     assert raised.value.line == 3
+
+
+def test_a_private_reply_to_someone_named_instead_of_numbered_adds_no_second_person() -> None:
+    export = read_moodle(
+        as_csv(
+            row(1, 100, 0, 57, "Hannah Whitfield", "<p>a</p>"),
+            row(2, 100, 1, 12, "Alan Brooks", "<p>b</p>", privatereplyto="Hannah Whitfield"),
+            row(3, 100, 1, 12, "Alan Brooks", "<p>c</p>", privatereplyto=63, privatereplytofullname="Omar Haddad"),
+        ).encode(),
+        filename="discussion.csv",
+    )
+    assert [post.private for post in export.topics[0].posts()] == [False, True, True]
+    people = {person.key: person.display_name for person in export.people}
+    assert people == {"57": "Hannah Whitfield", "12": "Alan Brooks", "63": "Omar Haddad"}
 
 
 def test_older_sites_without_word_counts_or_ids_of_private_recipients() -> None:
