@@ -22,11 +22,11 @@ from forumgrader.grading.rubricreader import CRITERION_ID, CRITERION_KEYS, DUE_K
 
 
 def when_of(value: Any, zone: ZoneInfo) -> datetime | None:
-    """Turn a TOML date or time into an aware datetime: local times in the rubric's zone, dates at 23:59."""
+    """Turn a TOML date or time into an aware datetime: local times in the rubric's zone, dates at 23:59:59."""
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=zone)
-    if isinstance(value, date):
-        return datetime.combine(value, time(23, 59), tzinfo=zone)
+    if isinstance(value, date):  # the whole day, as LMSs set "11:59 pm": a post at 23:59:30 is on time
+        return datetime.combine(value, time(23, 59, 59), tzinfo=zone)
     return None
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,6 +11,7 @@ import pytest
 from forumgrader.grading.facts import participations
 from forumgrader.grading.measures import MEASURES, Context, Subject, evaluate
 from forumgrader.grading.rubric import MeasureCall, PromptPart
+from forumgrader.grading.rubricfile import parse_rubric
 
 from .factories import NOW, at, post, source
 
@@ -141,6 +142,20 @@ def test_minutes_and_days_late_use_the_due_date_of_the_kind_of_post(context):
     assert as_reply.value == -(3 * 24 * 60 + 21 * 60 + 59)
     assert "before the due date (Sun 15 Sep 23:59)" in as_reply.evidence
     assert on_post("days_late", main, context).value == pytest.approx(121 / 1440)
+
+
+def test_a_student_posting_in_the_last_minute_of_a_due_day_is_on_time():
+    chicago = ZoneInfo("America/Chicago")
+    rubric = parse_rubric(
+        'timezone = "America/Chicago"\n[due]\ninitial = 2024-09-11\n'
+        '[[criteria]]\nid = "c"\nname = "C"\napplies_to = "main_post"\n[[criteria.levels]]\nname = "Any"\npoints = 1\n'
+    )
+    context = Context(NOW, rubric.due.initial, None, chicago)
+    last_minute = on_post("minutes_late", post(when=datetime(2024, 9, 11, 23, 59, 30, tzinfo=chicago)), context)
+    assert last_minute.value < 0
+    assert last_minute.evidence == "main post posted less than a minute before the due date (Wed 11 Sep 23:59)"
+    midnight = on_post("minutes_late", post(when=datetime(2024, 9, 12, 0, 0, 20, tzinfo=chicago)), context)
+    assert midnight.evidence == "main post posted less than a minute after the due date (Wed 11 Sep 23:59)"
 
 
 def test_lateness_without_a_due_date_is_not_checked():

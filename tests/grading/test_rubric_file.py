@@ -285,7 +285,7 @@ initial_days_before_replies = 4
     )
     rubric = parse_rubric(text)
     denver = ZoneInfo("America/Denver")
-    assert rubric.due.replies == datetime(2024, 9, 15, 23, 59, tzinfo=denver)  # a date means the end of that day
+    assert rubric.due.replies == datetime(2024, 9, 15, 23, 59, 59, tzinfo=denver)  # a date means the end of that day
     topic_initial = datetime(2024, 9, 12, 5, 59, tzinfo=UTC)
     # the rubric's own date wins over the topic's; the topic's initial due date wins over the derived one
     assert resolve_due(rubric, topic_initial, None) == (topic_initial, rubric.due.replies)

@@ -22,6 +22,8 @@ def moment(when: datetime, context: Context) -> str:
 
 def duration(minutes: float) -> str:
     """Write a span of minutes in days, hours and minutes."""
+    if 0 < abs(minutes) < 1:
+        return "less than a minute"
     left = round(abs(minutes))
     days, left = divmod(left, MINUTES_PER_DAY)
     hours, mins = divmod(left, 60)
