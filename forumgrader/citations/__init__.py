@@ -28,7 +28,7 @@ def analyse(text: str) -> CitationReport:
         parsed = parse_entry(norm[start:end])
         words = " ".join(text[start:end].split())
         refs.append(Reference(index, words, start, end, parsed.fields, parsed.type, parsed.confidence, parsed.clean))
-        findings.extend(entry_findings(norm, refs[-1], parsed))
+        findings.extend(entry_findings(norm, refs[-1]))
         numeric += parsed.style == "vancouver"
     numbers = frozenset(numbered_citations(norm, span)) if refs else frozenset()
     findings.extend(list_findings(norm, refs, in_order=not numbers and numeric * 2 < len(refs)))

@@ -6,7 +6,6 @@ import re
 from collections import defaultdict
 
 from forumgrader.citations.doi import find_dois
-from forumgrader.citations.entries import ParsedEntry
 from forumgrader.citations.findings import finding
 from forumgrader.citations.model import Finding, Reference, SourceType
 from forumgrader.citations.text import fold, glued, residue
@@ -35,7 +34,7 @@ def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
     return any(s < end and start < e for s, e in spans)
 
 
-def entry_findings(text: str, ref: Reference, parsed: ParsedEntry) -> list[Finding]:
+def entry_findings(text: str, ref: Reference) -> list[Finding]:
     """Check one entry for residue, glued tokens, DOI and URL problems, page prefixes and missing parts."""
     out: list[Finding] = []
     raw = text[ref.start : ref.end]
@@ -76,7 +75,7 @@ def entry_findings(text: str, ref: Reference, parsed: ParsedEntry) -> list[Findi
             out.append(
                 finding(
                     "malformed_doi",
-                    f'The DOI in {name} cannot be right as written ("{raw[doi.start : doi.end]}"); '
+                    f'The DOI in {name} cannot be right as written ("{raw[doi.start : doi.end]}": {doi.problem}); '
                     "copy it again from the article page: it has no spaces and starts with 10.",
                     start,
                     end,
@@ -119,7 +118,7 @@ def entry_findings(text: str, ref: Reference, parsed: ParsedEntry) -> list[Findi
                     ref.index,
                 )
             )
-    if parsed.et_al:
+    if ref.fields.authors_shortened == "et al.":
         at = raw.find("et al")
         out.append(
             finding(

@@ -12,7 +12,7 @@ _PREFIX = re.compile(
     r"^\s*(?:(?:https?://)?(?:dx\.|www\.)?doi\.org/|urn:doi:|info:doi/|doi\s*:?\s*)",
     re.IGNORECASE,
 )
-_VALID = re.compile(r"10\.\d{4,9}/\S{1,300}")
+_DOI_PREFIX = re.compile(r"10\.\d{4,9}")
 _MENTION = re.compile(
     r"(?P<url>(?:https?://)?(?:dx\.|www\.)?doi\.org/)(?P<ubody>\S{0,300})"
     r"|(?P<label>\bdoi\b\s{0,3}(?::\s{0,3}|(?=10\.)))(?P<lbody>\S{0,300})"
@@ -22,8 +22,13 @@ _MENTION = re.compile(
 # Regexes that open with optional parts try every position; scanning for these literals first is much faster.
 _CANDIDATE = re.compile(r"[Dd][Oo][Ii]|10\.\d")
 _URL_PREFIXES = ("https://dx.", "http://dx.", "https://www.", "http://www.", "https://", "http://", "dx.", "www.")
-# A lower-case word right after a DOI, inside an entry, is most often the DOI's own tail cut by a space.
-_TAIL = re.compile(r" ([a-z][\w./-]{0,80})")
+# What follows a DOI after a space, inside an entry, is most often the DOI's own tail cut off: a lower-case word
+# ("psychiatry. indianjpsychiatry_50_21"), a part that opens with a dot or a dash ("peerj .9744"), or digits
+# joined by dots that can only be DOI ("0033-2909. 133.4.581").
+_TAIL = re.compile(
+    r" (?P<word>[a-z][\w./-]{0,80}|[.\-/]\w[\w./-]{0,80})"
+    r"|(?P<mark>[.\-/]?) (?P<digits>\d{1,9}(?:[.\-]\w{1,20}){1,8})(?![^\s.,;])"
+)
 _NOT_TAIL = word_set(
     """
     to and or from in on at the a an of links link retrieved accessed available epub pmid pmcid see
@@ -40,7 +45,12 @@ class DoiMention:
     end: int
     doi: str  # normalised; spaces written inside it are removed
     form: str  # "https" (as APA wants), "http", "dx", "label" (doi:/DOI:) or "bare"
-    malformed: bool
+    problem: str = ""  # why it cannot be right as written ("spaces inside", "no suffix"); "" when it can
+
+    @property
+    def malformed(self) -> bool:
+        """Tell whether the DOI cannot be right as written."""
+        return bool(self.problem)
 
 
 def _strip_trailing(body: str) -> str:
@@ -68,6 +78,20 @@ def normalise_doi(s: str) -> str:
     return _strip_trailing(body.strip()).lower()
 
 
+def problem(doi: str) -> str:
+    """Return why a normalised DOI cannot be a DOI ("wrong prefix", "no suffix", "doubled slash" ...), or ""."""
+    prefix, _, suffix = doi.partition("/")
+    if not _DOI_PREFIX.fullmatch(prefix):
+        return "wrong prefix"
+    if not suffix.strip("/"):
+        return "no suffix"
+    if "//" in doi:
+        return "doubled slash"
+    if doi.endswith("/"):
+        return "ends with a slash"
+    return "spaces inside" if any(char.isspace() for char in doi) else ""  # "%20" in a resolver's address
+
+
 def _form(prefix: str) -> str:
     low = prefix.lower()
     if "dx." in low:
@@ -84,9 +108,10 @@ def _tail(text: str, end: int) -> tuple[str, int]:
     raw = ""
     for _ in range(3):
         found = _TAIL.match(text, end)
-        if not found or found.group(1).split(".")[0].lower() in _NOT_TAIL:
+        piece = (found.group("word") or found.group("mark") + found.group("digits")) if found else ""
+        if not found or piece.split(".")[0].lower() in _NOT_TAIL:
             break
-        raw, end = raw + found.group(1), found.end(1)
+        raw, end = raw + piece, found.end()
     tail = _strip_trailing(raw)
     return tail, end - (len(raw) - len(tail))
 
@@ -118,12 +143,10 @@ def find_dois(text: str, *, in_entry: bool = False) -> list[DoiMention]:
             continue  # the word "doi" in passing, not a DOI
         end = found.start() + len(prefix) + len(body)
         doi = normalise_doi(body)
-        malformed = not _VALID.fullmatch(doi)
+        why = problem(doi)
         if in_entry and form != "bare" and body and not body.endswith(")"):
             tail, tail_end = _tail(text, end)
             if tail:
-                doi, end, malformed = (doi + tail).lower(), tail_end, True
-        if not malformed and (doi.endswith("/") or "//" in doi.split("/", 1)[1]):
-            malformed = True
-        mentions.append(DoiMention(found.start(), end, doi, form, malformed))
+                doi, end, why = (doi + tail).lower(), tail_end, "spaces inside"
+        mentions.append(DoiMention(found.start(), end, doi, form, why))
     return mentions

@@ -13,7 +13,7 @@ from forumgrader.citations.segments import PAGES_LABELLED, Parts, read_parts, se
 from forumgrader.citations.text import glued, residue, squash
 
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"]{1,500}", re.IGNORECASE)
-_SPACE_BEFORE_MARK = re.compile(r"\s+([.,;])")
+_SPACE_BEFORE_MARK = re.compile(r"\s+([.,;])(?!\w)")  # not before ".9744": a DOI cut there stays cut
 _BROKEN_URL = re.compile(r"\bhttps?://(?=\s|$)", re.IGNORECASE)
 _NOISE = re.compile(
     r"\b(?:Retrieved|Accessed|Available)\b(?:\s(?:on|at|from))?[^:/]{0,40}?(?:\bfrom\b|:)\s?(?=\S)?|"
@@ -57,7 +57,6 @@ class ParsedEntry:
     confidence: float
     clean: str
     style: str  # "apa", "chicago", "vancouver" or "other"
-    et_al: bool  # the entry's author element says "et al."
 
 
 def clean_entry(raw: str) -> str:
@@ -80,15 +79,15 @@ def _date_fields(found: re.Match[str]) -> tuple[int | None, str, str]:
     return None, found.groupdict().get("presssuffix") or "", "in press"
 
 
-def _authors_or_title(segment: str) -> tuple[tuple[Author, ...], bool, str]:
-    """Read an author element; a long one with no names is the title of a work without author."""
-    authors, et_al = parse_authors(segment)
+def _authors_or_title(segment: str) -> tuple[tuple[Author, ...], str, str]:
+    """Read an author element (authors, how it shortens them); a long one with no names is a title instead."""
+    authors, shortened = parse_authors(segment)
     if len(authors) == 1 and authors[0].group and len(segment.split()) > 8:
-        return (), et_al, tidy(segment)
-    return authors, et_al, ""
+        return (), shortened, tidy(segment)
+    return authors, shortened, ""
 
 
-def _vancouver(work: str) -> tuple[tuple[Author, ...], bool, ReferenceFields] | None:
+def _vancouver(work: str) -> ReferenceFields | None:
     """Read "Family AB, Family C. Title. Journal. 2020 Mar;12(3):45-67."."""
     date = _VANCOUVER_DATE.search(work)
     if not date:
@@ -96,7 +95,7 @@ def _vancouver(work: str) -> tuple[tuple[Author, ...], bool, ReferenceFields] | 
     cut = work.find(". ")
     if cut < 0 or cut > date.start():
         return None
-    authors, et_al = parse_authors(work[:cut])
+    authors, shortened = parse_authors(work[:cut])
     segment = work[cut + 2 : date.start()].rstrip()
     ends = [cut + 2 + e for e in sentence_ends(segment + " X") if e <= len(segment) + 1]
     if not authors or not ends or not all(is_surname(a.family) or a.group for a in authors):
@@ -104,8 +103,9 @@ def _vancouver(work: str) -> tuple[tuple[Author, ...], bool, ReferenceFields] | 
     title_end = ends[-2] if len(ends) > 1 else ends[0]  # a "?" inside a title is no end of it
     title = tidy(work[cut + 1 : title_end])
     container = tidy(work[title_end : date.start()])
-    fields = ReferenceFields(
+    return ReferenceFields(
         authors=authors,
+        authors_shortened=shortened,
         year=int(date.group("year")),
         title=title,
         container=container,
@@ -113,22 +113,21 @@ def _vancouver(work: str) -> tuple[tuple[Author, ...], bool, ReferenceFields] | 
         issue=date.group("iss") or "",
         pages=date.group("pages") or "",
     )
-    return authors, et_al, fields
 
 
-def _generic(work: str) -> tuple[tuple[Author, ...], bool, ReferenceFields]:
+def _generic(work: str) -> ReferenceFields:
     """Read an MLA-like or unknown entry: names, a title, then whatever has a recognisable shape."""
     ends = sentence_ends(work + " ")
     authors: tuple[Author, ...] = ()
-    et_al = False
+    shortened = ""
     start = 0
     mla = _MLA_AUTHORS.match(work)
     if mla:
         ends = [mla.end()]
     if ends and not work.startswith(('"', "'")):
-        candidate, found_et_al = parse_authors(work[: ends[0]])
+        candidate, cut = parse_authors(work[: ends[0]])
         if candidate and all(is_surname(a.family) for a in candidate if not a.group) and len(candidate) < 30:
-            authors, et_al, start = candidate, found_et_al, ends[0]
+            authors, shortened, start = candidate, cut, ends[0]
     pages = [found.span() for found in PAGES_LABELLED.finditer(work)] if "p." in work else []
     years = [y for y in _ANY_YEAR.finditer(work) if not any(s <= y.start() < e for s, e in pages)]
     year = years[-1] if years else None  # MLA puts the date late: "vol. 4, no. 1, 2015, pp. 1999-2010."
@@ -138,16 +137,20 @@ def _generic(work: str) -> tuple[tuple[Author, ...], bool, ReferenceFields]:
     parts = read_parts(rest)
     publisher = re.sub(r",?\s?(?:\d{1,2}\s[A-Z][a-z]{2,8}\.?)?\s*$", "", PAGES_LABELLED.sub("", parts.publisher))
     fields = _fields(
-        parts, authors, int(year.group("year")) if year else None, year.group("suffix") or "" if year else ""
+        parts,
+        (authors, shortened),
+        int(year.group("year")) if year else None,
+        year.group("suffix") or "" if year else "",
     )
-    return authors, et_al, replace(fields, publisher=publisher.strip(" ,"))
+    return replace(fields, publisher=publisher.strip(" ,"))
 
 
 def _fields(
-    parts: Parts, authors: tuple[Author, ...], year: int | None, suffix: str, note: str = ""
+    parts: Parts, authors: tuple[tuple[Author, ...], str], year: int | None, suffix: str, note: str = ""
 ) -> ReferenceFields:
     return ReferenceFields(
-        authors=authors,
+        authors=authors[0],
+        authors_shortened=authors[1],
         year=year,
         year_suffix=suffix,
         year_note=note,
@@ -221,7 +224,7 @@ def parse_entry(raw: str) -> ParsedEntry:
     clean = clean_entry(raw)
     work = clean
     dois = find_dois(work, in_entry=True)
-    doi = dois[0].doi if dois else ""
+    doi, doi_problem = (dois[0].doi, dois[0].problem) if dois else ("", "")
     for mention in reversed(dois):
         work = work[: mention.start] + " " + work[mention.end :]
     urls = [tidy(u.group()) for u in _URL.finditer(work)] if "http" in work or "www." in work else []
@@ -237,30 +240,28 @@ def parse_entry(raw: str) -> ParsedEntry:
     chicago = _CHICAGO_DATE.search(work[:800])
     if date and date.start() > 0 and (not chicago or chicago.start() > date.start()):
         style = "apa"
-        authors, et_al, lead_title = _authors_or_title(work[: date.start()])
+        authors, shortened, lead_title = _authors_or_title(work[: date.start()])
         parts = read_parts(work[date.end() :])
         if _article_online_first(parts, doi):
             parts = read_parts(work[date.end() :], journal=True)
         if lead_title:
             parts = replace(parts, title=lead_title, publisher=parts.publisher or tidy(parts.title))
-        fields = _fields(parts, authors, *_date_fields(date))
+        fields = _fields(parts, (authors, shortened), *_date_fields(date))
     elif chicago:
         style = "chicago"
-        authors, et_al, _ = _authors_or_title(work[: chicago.start() + 1])
+        authors, shortened, _ = _authors_or_title(work[: chicago.start() + 1])
         parts = read_parts(work[chicago.end() :])
         if _article_online_first(parts, doi):
             parts = read_parts(work[chicago.end() :], journal=True)
-        fields = _fields(parts, authors, int(chicago.group("year")), chicago.group("suffix") or "")
+        fields = _fields(parts, (authors, shortened), int(chicago.group("year")), chicago.group("suffix") or "")
     elif vancouver := _vancouver(work):
-        style = "vancouver"
-        authors, et_al, fields = vancouver
+        style, fields = "vancouver", vancouver
     else:
-        style = "other"
-        authors, et_al, fields = _generic(work)
-    fields = replace(fields, doi=doi, url=url if not (doi and "doi.org" in url) else "")
+        style, fields = "other", _generic(work)
+    fields = replace(fields, doi=doi, doi_problem=doi_problem, url=url if not (doi and "doi.org" in url) else "")
     kind = _type(fields, parts)
     if kind is SourceType.JOURNAL_ARTICLE and fields.publisher and not fields.container:
         fields = replace(fields, container=fields.publisher, publisher="")
     if kind is SourceType.WEB_PAGE and fields.publisher and not fields.container:
         fields = replace(fields, container=fields.publisher, publisher="")
-    return ParsedEntry(fields, kind, _confidence(fields, kind, style), clean, style, et_al)
+    return ParsedEntry(fields, kind, _confidence(fields, kind, style), clean, style)

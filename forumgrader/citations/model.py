@@ -53,6 +53,8 @@ class ReferenceFields:
     url: str = ""
     edition: str = ""
     publisher: str = ""
+    authors_shortened: str = ""  # "et al." or "…" (APA 7 for 21+: the first 19, "…", the last) when names are left out
+    doi_problem: str = ""  # why the DOI cannot be right as written: "spaces inside", "no suffix" ...; "" when it can
 
 
 @dataclass(frozen=True, slots=True)

@@ -153,20 +153,21 @@ def _given_first(parts: list[str]) -> list[Author]:
     return authors
 
 
-def parse_authors(segment: str) -> tuple[tuple[Author, ...], bool]:
-    """Split a reference's author element into authors; tell whether it says "et al."."""
+def parse_authors(segment: str) -> tuple[tuple[Author, ...], str]:
+    """Split a reference's author element into authors; say how it leaves names out ("et al.", "…") if it does."""
     text = squash(_EDITOR.sub("", segment) if "(" in segment else segment).strip(" ,;:")
     text = text[:-1].rstrip() if text.endswith(".") and not re.search(r"\b[^\W\d_]\.$", text) else text
-    et_al = "et al" in text or "et. al" in text
-    if et_al:
-        text = re.sub(r",?\s*\bet\.? al\b\.?", "", text)
+    shortened = ""
+    if "et al" in text or "et. al" in text:
+        text, shortened = re.sub(r",?\s*\bet\.? al\b\.?", "", text), "et al."
     if ". ." in text or ".." in text or "…" in text:
-        text = _ELLIPSIS.sub(",", text)
+        text, cuts = _ELLIPSIS.subn(",", text)
+        shortened = shortened or ("…" if cuts else "")
     if not text:
-        return (), et_al
+        return (), shortened
     has_initials = bool(re.search(r",\s?[^\W\d_]{1,2}\.", text))
     if not has_initials and "," not in text and is_group(text) and not re.search(r"\s[A-Z]{1,3}$", text):
-        return (Author(group_name(text), group=True),), et_al
+        return (Author(group_name(text), group=True),), shortened
     parts = [p for p in _SEPARATORS.sub(",", text).split(",") if p.strip()]
     if has_initials and _inverted_first_only(parts):
         authors = _given_first(parts)
@@ -178,4 +179,4 @@ def parse_authors(segment: str) -> tuple[tuple[Author, ...], bool]:
         authors = _given_first(parts)
     else:
         authors = [Author(group_name(text), group=True)]
-    return tuple(a for a in authors if a.family), et_al
+    return tuple(a for a in authors if a.family), shortened

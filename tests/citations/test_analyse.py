@@ -234,6 +234,33 @@ def test_a_group_named_in_running_text_is_read_whole():
     assert [f.text for f in alone.findings] == ["Mental Health America (2023)"]
 
 
+def test_a_reference_says_whether_its_doi_can_be_right_and_how_its_authors_are_shortened():
+    """What the Crossref check needs, read once here and kept through the JSON of a stored analysis."""
+    names = ", ".join(f"Author{chr(65 + i)}, A." for i in range(19))
+    text = (
+        "Teams (AuthorA et al., 2021; Diele-Viegas et al., 2020; Stice et al., 2006; Luna, 2020).\n\nReferences\n"
+        f"{names}, … Huang, X. (2021). Big team science. Nature, 590(7844), 1-2. https://doi.org/10.1038/x\n"
+        "Diele-Viegas, L. M., & Sales, L. (2020). Fire... and what next? PeerJ, 8, Article e9744. "
+        "https://doi.org/10.7717/peerj .9744\n"
+        "Luna, A. (2020). Sleep. Sleep Review, 12(3), 45-67. https://doi.org/10.1000/sr.12\n"
+        "Stice, E., et al. (2006). A review. Psychological Bulletin, 132(5), 667-691.\n"
+    )
+    report = analyse(text)
+    read = [(r.fields.authors_shortened, r.fields.doi, r.fields.doi_problem) for r in report.references]
+    assert read == [
+        ("…", "10.1038/x", ""),
+        ("", "10.7717/peerj.9744", "spaces inside"),
+        ("", "10.1000/sr.12", ""),
+        ("et al.", "", ""),
+    ]
+    malformed = [f for f in report.findings if f.code == "malformed_doi"]
+    assert [(f.reference, f.text) for f in malformed] == [(1, "https://doi.org/10.7717/peerj .9744")]
+    stored = report_to_json(report)["references"]
+    assert [(r["fields"]["authors_shortened"], r["fields"]["doi_problem"]) for r in stored] == [
+        (shortened, problem) for shortened, _, problem in read
+    ]
+
+
 def test_an_entry_of_unusual_shape_after_a_complete_one_stays_separate():
     text = (
         "Text (Luna, 2020) and (Merriam-Webster, n.d.).\n\nReferences\n"

@@ -6,7 +6,7 @@ import pytest
 
 from forumgrader.citations import analyse
 from forumgrader.citations.entries import clean_entry, parse_entry
-from forumgrader.citations.model import Author, SourceType
+from forumgrader.citations.model import Author, ReferenceFields, SourceType
 from forumgrader.citations.text import normalise
 
 
@@ -154,7 +154,18 @@ def test_year_suffix_and_undated():
 
 
 def test_et_al_in_an_entry_is_noticed():
-    assert _parse("Stice, E., et al. (2006). A review. Psychological Bulletin, 132(5), 667-691.").et_al
+    assert _parse(
+        "Stice, E., et al. (2006). A review. Psychological Bulletin, 132(5), 667-691."
+    ).fields == ReferenceFields(
+        authors=(Author("Stice", "E."),),
+        authors_shortened="et al.",
+        year=2006,
+        title="A review",
+        container="Psychological Bulletin",
+        volume="132",
+        issue="5",
+        pages="667-691",
+    )
 
 
 def test_low_confidence_for_text_that_is_no_reference():
