@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -13,7 +14,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
 from forumgrader import store
-from forumgrader.discussions.formats import IMPORTERS, check_size, detect_format, read_export
+from forumgrader.discussions.formats import IMPORTERS, check_size, choose_format, read_export
 from forumgrader.discussions.generic_csv import FIELDS
 from forumgrader.discussions.model import ExportError, ImportOptions
 from forumgrader.store.imports import ImportSummary, default_course_name, import_export
@@ -90,14 +91,11 @@ def import_command(
     try:
         check_size(path.stat().st_size, filename=path.name, max_bytes=max_bytes)
         data = path.read_bytes()
-        chosen = format_ or detect_format(data, path.name)
+        options = ImportOptions(timezone=timezone, columns=columns or None, author=author)
+        chosen = choose_format(data, path.name, format=format_, options=options)
         beside = topic_json or (_topic_json_beside(path) if chosen == "canvas" else None)
-        options = ImportOptions(
-            timezone=timezone,
-            topic_json=beside.read_bytes() if beside else None,
-            columns=columns or None,
-            author=author,
-        )
+        if beside is not None:
+            options = replace(options, topic_json=beside.read_bytes())
         export = read_export(data, filename=path.name, format=chosen, options=options, max_bytes=max_bytes)
         summary = import_export(
             session,

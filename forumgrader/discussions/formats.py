@@ -103,6 +103,15 @@ def _csv_header(text: str) -> list[str]:
     return header if len(header) > 2 else []  # a line of prose with a comma in it is not a header
 
 
+def choose_format(data: bytes, filename: str, *, format: str | None, options: ImportOptions | None) -> str:
+    """Return the format asked for; else a CSV of posts when its columns are named; else the one the content shows."""
+    if format:
+        return format
+    if options is not None and options.columns:
+        return ExportFormat.CSV
+    return detect_format(data, filename)
+
+
 def read_export(
     data: bytes,
     *,
@@ -114,7 +123,7 @@ def read_export(
     """Read a whole file into a DiscussionExport: check its size, detect or take its format, run the importer."""
     if max_bytes is not None:
         check_size(len(data), filename=filename, max_bytes=max_bytes)
-    chosen = format or detect_format(data, filename)
+    chosen = choose_format(data, filename, format=format, options=options)
     if chosen not in IMPORTERS:
         raise ExportError(f"unknown format {chosen!r}: use one of {', '.join(IMPORTERS)}")
     return IMPORTERS[chosen](data, filename=filename, options=options or ImportOptions())

@@ -197,6 +197,15 @@ def test_a_csv_layout_named_column_by_column(app: Flask, tmp_path: Path, session
     assert sorted(session.scalars(select(Person.display_name))) == ["Ana Rivera", "Ben Osei"]
 
 
+def test_naming_the_columns_is_enough_to_read_a_csv_of_posts(app: Flask, tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text("Entry;Student;Body\nA1;Ana Rivera;First post\n")
+    result = run(app, path, "--json", "--column", "post_id=Entry", "--column", "post_author_name=Student",
+                 "--column", "post_message=Body")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["posts"] == 1
+
+
 def test_bad_options_are_usage_errors(app: Flask, samples: Path) -> None:
     assert run(app, samples / VIEW, "--timezone", "Mars/Olympus").exit_code == 2
     assert run(app, samples / VIEW, "--format", "blackboard").exit_code == 2
