@@ -12,7 +12,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the Flask app: configuration, database, background jobs, web pages and API."""
     from forumgrader import config, jobs, store, web
 
-    app = Flask(__name__, instance_path=config.instance_path(), instance_relative_config=True)
+    # static_folder=None: web.templating serves web/static itself, under versioned addresses
+    app = Flask(__name__, instance_path=config.instance_path(), instance_relative_config=True, static_folder=None)
     config.load(app, test_config)
     store.init_app(app)
     jobs.init_app(app)

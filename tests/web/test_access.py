@@ -72,6 +72,7 @@ def sample_values(world: World) -> dict[str, object]:
         "person_id": world.person_a,
         "draft_id": world.draft_a,
         "filename": "css/forumgrader.css",
+        "version_asked": "0123456789ab",
     }
 
 

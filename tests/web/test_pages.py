@@ -168,3 +168,23 @@ def test_every_verdict_has_a_badge_style() -> None:
         look = VERDICTS[verdict]
         assert look.label and look.learner_label and look.icon
         assert f".verdict-{verdict.value.replace('_', '-')}" in stylesheet
+
+
+def test_static_files_are_kept_by_browsers_until_they_change(client_as: Client, app: Flask) -> None:
+    page = client_as("anonymous").get("/check").get_data(as_text=True)
+    script = re.search(r'<script type="module" src="(/static/([0-9a-f]{12})/js/main\.js)"', page)
+    assert script is not None, "pages name the version of their static files"
+    address, version = script.groups()
+    client = app.test_client()
+    with client.get(address) as cached:
+        assert cached.status_code == 200
+        assert "max-age=31536000" in cached.headers["Cache-Control"]
+        assert "immutable" in cached.headers["Cache-Control"]
+    # main.js imports its modules by relative address: they are fetched under the same version
+    with client.get(address.replace("main.js", "progress.js")) as imported:
+        assert "max-age=31536000" in imported.headers["Cache-Control"]
+    # an address without the version (or with another one, from a page cached before an upgrade) is checked each time
+    for plain in ("/static/js/main.js", "/static/000000000000/js/main.js"):
+        with client.get(plain) as response:
+            assert response.status_code == 200 and response.headers["Cache-Control"] == "no-cache", plain
+    assert f'href="/static/{version}/css/forumgrader.css"' in page
