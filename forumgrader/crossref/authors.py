@@ -35,8 +35,19 @@ def cited_initials(initials: str) -> str:
 
 
 def _family_words(family: str) -> list[str]:
+    """Return the words of a family name that are the name: "de la Rie" -> ["rie"], "Melo Júnior" -> ["melo"]."""
     words = normalise(family).split()
-    return [w for w in words if w not in _PARTICLES] or words
+    return [w for w in words if w not in _PARTICLES and w not in _SUFFIXES] or words
+
+
+def _person_words(author: RecordAuthor) -> list[str]:
+    """Return the names a reference may cite a person by besides the family name, when the record holds the person
+    whole ("name": "Wei Zhang", or "family": "Zhang Wei" with no given name) or swaps given and family names."""
+    whole = author.name if not author.family else "" if author.given else author.family
+    if whole:
+        words = [w for w in _family_words(whole) if len(w) >= 2]
+        return words if 2 <= len(words) <= 3 else []  # longer: an organisation's name
+    return [w for w in normalise(author.given).split() if len(w) >= 2]  # not initials
 
 
 def family_agrees(cited: str, recorded: str) -> bool:
@@ -45,7 +56,7 @@ def family_agrees(cited: str, recorded: str) -> bool:
     if not a or not b:
         return False
     if a == b or "".join(_family_words(cited)) == "".join(_family_words(recorded)):
-        return True
+        return True  # "Smith" is "Smith Jr.", "van der Kolk" is "Kolk"
     # "García Márquez" is often cited as "García"; "Kiecolt-Glaser" and "Glaser" are two people
     cited_parts, record_parts = ({fold(w) for w in name.split()} for name in (cited, recorded))
     shorter, longer = sorted((cited_parts, record_parts), key=len)
@@ -67,9 +78,14 @@ def cited_name(author: Author) -> str:
 
 def author_agrees(cited: Author, recorded: RecordAuthor) -> bool:
     """Tell whether a cited author names the record's author (family name, or an organisation's name)."""
-    if cited.group or not recorded.family:
-        return similarity(normalise(cited.family), normalise(recorded.name or recorded.family)) >= 0.9
-    return family_agrees(cited.family, recorded.family)
+    if (cited.group or not recorded.family) and similarity(
+        normalise(cited.family), normalise(recorded.name or recorded.family)
+    ) >= 0.9:
+        return True
+    if cited.group:
+        return False
+    names = ([recorded.family] if recorded.family else []) + _person_words(recorded)
+    return any(family_agrees(cited.family, name) for name in names)
 
 
 def first_author_agrees(cited: tuple[Author, ...], work: Work) -> bool | None:
@@ -87,12 +103,13 @@ def authors_truncated(text: str) -> bool:
 def _forms(author: RecordAuthor) -> list[str]:
     """Return the ways a reference may write an author's name, normalised: "de la Rie" also as "rie"."""
     if not author.family:
-        return [normalise(author.name)]
-    words = [w for w in _family_words(author.family) if w not in _SUFFIXES]
-    forms = [normalise(author.family), " ".join(_family_words(author.family)), " ".join(words)]
+        return [normalise(author.name), *_person_words(author)]
+    words = _family_words(author.family)
+    forms = [normalise(author.family), " ".join(words)]
     separate = [normalise(w) for w in author.family.split() if normalise(w) in words]
     if len(separate) > 1 and len(separate[0]) >= 3:  # "García Márquez" cited as "García"; not "Januchowski-Hartley"
         forms.append(separate[0])
+    forms.extend(_person_words(author))
     return [form for form in dict.fromkeys(forms) if form]
 
 
@@ -111,7 +128,7 @@ def consume(string: str, author: RecordAuthor) -> str | None:
 
 def _closest_word(string: str, author: RecordAuthor, exclude: set[str]) -> str:
     """Return the word of the string most like the author's family name, if it looks like a misspelling of it."""
-    words = [w for w in _family_words(author.family) if w not in _SUFFIXES] if author.family else []
+    words = _family_words(author.family) if author.family else []
     target = "".join(words) or fold(author.family or author.name)
     best, best_score = "", 0.0
     tokens = string.split()
@@ -155,8 +172,9 @@ def author_differences(reference: Reference, work: Work) -> list[Difference]:
         close = _closest_word(remaining, author, exclude)
         if close:
             found.append(Difference("authors", _as_written(close, text), record_name(author), INFO))
-        else:
+        elif author.family or not any(a.family for a in recorded):
             missing.append(record_name(author))
+        # else a group Crossref lists beside the people named ("The X Study Group"): references often leave it out
     if missing and (cited or found or len(missing) < len(expected)):  # a reference naming no one is not compared
         written = "; ".join(cited_name(a) for a in cited) or "(none)"
         found.append(Difference("authors", written, "also: " + "; ".join(missing), WARNING))
@@ -183,5 +201,5 @@ def _as_written(word: str, text: str) -> str:
     """Return a normalised word as the reference spells it, when it can be found."""
     for token in re.findall(r"[^\W\d_][\w'’-]*", text):
         if normalise(token).replace(" ", "") == word:
-            return token
+            return str(token)
     return word

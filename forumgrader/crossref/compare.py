@@ -64,9 +64,15 @@ def record_titles(work: Work) -> list[str]:
     titles = [title]
     if work.subtitle:
         titles.append(f"{title}: {plain(work.subtitle)}")
+    return [t for t in dict.fromkeys([*titles, *other_titles(work)]) if t]
+
+
+def other_titles(work: Work) -> list[str]:
+    """Return the record's further titles: a translated title beside the original, the short and original titles."""
+    titles = [plain(t) for t in (work.raw.get("title") or [])[1:] if isinstance(t, str)]
     for name in ("short-title", "original-title"):
         titles.extend(plain(t) for t in work.raw.get(name) or () if isinstance(t, str))
-    return [t for t in titles if t]
+    return titles
 
 
 def _main_title(title: str) -> str:

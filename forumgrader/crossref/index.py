@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from forumgrader.crossref.normal import without_marks
 from forumgrader.crossref.records import plain_text, record_years
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -28,9 +28,8 @@ B = 0.75
 
 
 def fold(text: str) -> str:
-    """Return text in lower case with diacritics removed ("Müller" -> "muller")."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+    """Return text in lower case with diacritics removed ("Müller" -> "muller", "Sørensen" -> "sorensen")."""
+    return without_marks(text).casefold()
 
 
 def tokens(text: str) -> list[str]:

@@ -21,16 +21,34 @@ _NOISE = re.compile(
     re.IGNORECASE,
 )
 
+_GREEK = (
+    "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho "
+    "sigma tau upsilon phi chi psi omega"
+)
+# Letters Unicode gives no base letter ("ø" is not "o" with a mark), as a keyboard without them writes them, and Greek
+# letters by name ("β-amyloid" is cited as "beta-amyloid"): "Sørensen" and "Łukasz" are "Sorensen" and "Lukasz".
+_LETTERS = str.maketrans(
+    {"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "ħ": "h", "Ħ": "H", "ı": "i"}
+    | {"ŧ": "t", "Ŧ": "T", "þ": "th", "Þ": "Th", "æ": "ae", "Æ": "Ae", "œ": "oe", "Œ": "Oe", "ß": "ss", "ς": "sigma"}
+    # α-ρ, then σ-ω (U+03C2 is the final sigma above, U+03A2 is unassigned), small and capital
+    | {chr(start + n + (n >= 17)): name for start in (0x3B1, 0x391) for n, name in enumerate(_GREEK.split())}
+)
+
 
 def plain(text: str) -> str:
     """Return the text with JATS/HTML markup and entities removed and whitespace collapsed."""
     return " ".join(html.unescape(_MARKUP.sub(" ", text or "")).split())
 
 
+def without_marks(text: str) -> str:
+    """Return the text in plain letters: diacritics removed, "ø", "ł", "æ" and Greek letters spelt out, case kept."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).translate(_LETTERS)
+
+
 def unaccented(text: str) -> str:
     """Return the text without markup and diacritics, case and punctuation kept."""
-    decomposed = unicodedata.normalize("NFKD", plain(text))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return without_marks(plain(text))
 
 
 def normalise(text: str) -> str:

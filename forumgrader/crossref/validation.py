@@ -16,7 +16,7 @@ from rapidfuzz import fuzz
 
 from forumgrader.citations.model import Reference, SourceType
 from forumgrader.crossref.authors import first_author_agrees
-from forumgrader.crossref.compare import is_notice, journal_agrees, title_similarity, year_agrees
+from forumgrader.crossref.compare import is_notice, journal_agrees, other_titles, title_similarity, year_agrees
 from forumgrader.crossref.model import Work
 from forumgrader.crossref.normal import fold, normalise, plain, reference_string, similarity
 from forumgrader.crossref.numbers import number_form, page_range
@@ -118,11 +118,14 @@ def _title(cited: Cited, work: Work) -> float | None:
         return field_score  # the record's title is the cited book or journal, not the cited work
     if field_score >= 0.9 or not cited.string:
         return field_score
-    if len(record_title.split()) >= 3:
-        string_score = fuzz.partial_ratio(record_title, cited.string) / 100
-    else:
-        string_score = 1.0 if f" {record_title} " in f" {cited.string} " else 0.0
-    return max(field_score, string_score)
+    return max(field_score, *(_title_in_string(title, cited) for title in [record_title, *other_titles(work)]))
+
+
+def _title_in_string(title: str, cited: Cited) -> float:
+    wanted = normalise(title)
+    if len(wanted.split()) >= 3:
+        return fuzz.partial_ratio(wanted, cited.string) / 100
+    return 1.0 if wanted and f" {wanted} " in f" {cited.string} " else 0.0
 
 
 def _as_container(work: Work) -> Work:

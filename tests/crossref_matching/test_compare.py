@@ -265,3 +265,63 @@ def test_brackets_inside_a_title_are_kept() -> None:
         "CrystEngComm, vol. 22, no. 22, 2020, pp. 3749-52."
     )
     assert differences(entry, record) == ()
+
+
+@pytest.mark.parametrize(
+    ("family", "given", "cited"),
+    [
+        ("Sørensen", "Mette", "Sorensen, M."),  # a keyboard without "ø"
+        ("Łukasiewicz", "Jan", "Lukasiewicz, J."),
+        ("Æbelø", "Ida", "Aebelo, I."),
+    ],
+)
+def test_letters_without_a_base_letter_are_written_plainly(family: str, given: str, cited: str) -> None:
+    record = Work(doi="10.1/x", title="Sleep and memory", authors=(RecordAuthor(family, given),), year=2020)
+    entry = parse(f"{cited} (2020). Sleep and memory. Journal of Sleep, 4, 1-2.")
+    assert differences(entry, record) == ()
+
+
+def test_greek_letters_in_a_title_match_their_names() -> None:
+    record = Work(doi="10.1/x", title="β-amyloid and tau in ageing", authors=(RecordAuthor("Ito", "Ken"),), year=2020)
+    assert differences(parse("Ito, K. (2020). Beta-amyloid and tau in ageing. Brain, 4, 1-2."), record) == ()
+    wrong = differences(parse("Ito, K. (2020). Gamma-amyloid and tau in ageing. Brain, 4, 1-2."), record)
+    assert [d.field for d in wrong] == ["title"]
+
+
+@pytest.mark.parametrize(
+    "author",
+    [
+        RecordAuthor(name="Wei Zhang"),  # the record holds the person whole
+        RecordAuthor("Zhang Wei"),  # family name and given name in one field
+        RecordAuthor("Wei", "Zhang"),  # given and family swapped
+    ],
+)
+def test_a_person_the_record_holds_oddly_is_still_the_cited_author(author: RecordAuthor) -> None:
+    record = Work(doi="10.1/x", title="Rice yields under drought", authors=(author,), year=2019)
+    assert differences(parse("Zhang, W. (2019). Rice yields under drought. Field Crops, 4, 1-2."), record) == ()
+    other = differences(parse("Chen, W. (2019). Rice yields under drought. Field Crops, 4, 1-2."), record)
+    assert [d.field for d in other] == ["authors"]
+
+
+def test_a_study_group_listed_beside_the_people_may_be_left_out() -> None:
+    people = (RecordAuthor("Ito", "Ken"), RecordAuthor("Bo", "Lin"))
+    record = Work(
+        doi="10.1/x",
+        title="Statins after stroke",
+        authors=(*people, RecordAuthor(name="The SPARCL Study Group")),
+        year=2021,
+    )
+    assert differences(parse("Ito, K., & Bo, L. (2021). Statins after stroke. Stroke, 4, 1-2."), record) == ()
+    missing = differences(parse("Ito, K. (2021). Statins after stroke. Stroke, 4, 1-2."), record)
+    assert [(d.field, d.record) for d in missing] == [("authors", "also: Bo, Lin")]
+
+
+def test_a_translated_title_the_record_holds_is_the_title() -> None:
+    record = Work(
+        doi="10.1/x",
+        title="Saúde mental de estudantes",
+        authors=(RecordAuthor("Melo", "Ana"),),
+        year=2022,
+        raw={"title": ["Saúde mental de estudantes", "Mental health of students"]},
+    )
+    assert differences(parse("Melo, A. (2022). Mental health of students. Revista, 4, 1-2."), record) == ()
