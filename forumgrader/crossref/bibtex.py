@@ -8,8 +8,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-import bibtexparser
 from bibtexparser import middlewares
+from bibtexparser.entrypoint import parse_string, write_string
+from bibtexparser.library import Library
 from bibtexparser.model import Entry, Field
 
 from forumgrader.citations.doi import normalise_doi
@@ -129,14 +130,15 @@ def _entry_from_reference(reference: Reference, taken: set[str]) -> Entry:
 
 def to_bibtex(references: Sequence[Reference], checks: Sequence[Check] | None = None) -> str:
     """Return the references as BibTeX, built from each matched record, else (or offline) from what they say."""
-    library = bibtexparser.Library()
+    library = Library()
     taken: set[str] = set()
-    for reference, check in zip(references, checks or [None] * len(references), strict=True):
+    chosen: Sequence[Check | None] = checks or [None] * len(references)
+    for reference, check in zip(references, chosen, strict=True):
         if check is not None and check.record is not None:
             library.add(_entry_from_work(check.record, taken))
         else:
             library.add(_entry_from_reference(reference, taken))
-    return bibtexparser.write_string(library)
+    return write_string(library)
 
 
 def _unbrace(text: str) -> str:
@@ -194,7 +196,7 @@ def _reference_from_entry(entry: Entry, index: int) -> tuple[Reference, str]:
 def references_from_bibtex(text: str) -> list[Reference]:
     """Read a reference manager's BibTeX export as references, each with its fields and an APA rendering to search."""
     stack = [middlewares.LatexDecodingMiddleware(keep_braced_groups=True), middlewares.SeparateCoAuthors()]
-    library = bibtexparser.parse_string(text, append_middleware=[*stack, middlewares.SplitNameParts()])
+    library = parse_string(text, append_middleware=[*stack, middlewares.SplitNameParts()])
     references = []
     offset = 0
     for index, entry in enumerate(library.entries):

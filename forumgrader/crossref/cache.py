@@ -120,7 +120,7 @@ class CachedSource:
 
         def enough(answer: Answer) -> bool:
             payload = answer[1]
-            return payload["rows"] >= rows or len(payload["items"]) < payload["rows"]
+            return bool(payload["rows"] >= rows or len(payload["items"]) < payload["rows"])
 
         _found, payload = self._answer(SEARCH, key, reference, fetch, usable=enough, memo=f"{key}#{rows}")
         return tuple(work_from_record(record) for record in payload["items"][:rows])

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx2
@@ -25,6 +25,7 @@ from forumgrader.crossref.model import LookupBlocked, LookupFailed, Work
 from forumgrader.crossref.records import work_from_record
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 # Longer than any real reference: a longer string is most likely post text that a splitter failed to cut, and post
 # text must not leave the machine.
@@ -175,7 +176,7 @@ class CrossrefSource:
 
         return self._read(read)
 
-    def _read(self, parse: Callable[[], Any]) -> Any:
+    def _read(self, parse: Callable[[], _T]) -> _T:
         try:
             return parse()
         except (KeyError, IndexError, TypeError, ValueError, AttributeError) as error:
@@ -212,4 +213,4 @@ class CrossrefSource:
         """Wait as long as Crossref asked, else exponential backoff with full jitter; None: too long to wait."""
         if failure.retry_after is not None:
             return failure.retry_after if failure.retry_after <= self._max_retry_after else None
-        return self._rng() * min(self._max_delay, self._base_delay * 2**attempt)
+        return self._rng() * min(self._max_delay, self._base_delay * 2.0**attempt)

@@ -22,14 +22,16 @@ def init_app(app: Flask) -> None:
 
 def database(app: Flask | None = None) -> Database:
     """Return the app's Database (engine and session factory)."""
-    return (app or current_app).extensions[EXTENSION]
+    found: Database = (app or current_app).extensions[EXTENSION]
+    return found
 
 
 def session() -> Session:
     """Return the session of the current request or command; the caller commits once."""
     if "db_session" not in g:
         g.db_session = database().sessions()
-    return g.db_session
+    current: Session = g.db_session
+    return current
 
 
 def _close_session(_error: BaseException | None) -> None:
