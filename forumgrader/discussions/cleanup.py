@@ -9,6 +9,7 @@ import lxml.etree
 import lxml.html
 from markdown_it import MarkdownIt
 
+from forumgrader.citations.text import EXTERNAL_LINK, EXTERNAL_LINK_TAILS
 from forumgrader.discussions.model import BodyFormat
 
 # Private sentinels while rendering: HTML whitespace collapses, these survive until the end.
@@ -33,14 +34,12 @@ _CANVAS_DECORATION = frozenset(("screenreader-only", "ui-icon-extlink"))
 _HTML_SPACE = re.compile(r"[ \t\r\n\f\v]+")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
-_EXTERNAL_LINK = re.compile(
-    r"[ \t\u00a0]*(?:\\?\(\s*Links to an external site\\?\.\s*\\?\)|Links to an external site\\?\.)",
-    re.IGNORECASE,
-)
+_PHRASE = "(?:" + "|".join(f"{lead} {tail}" for lead, tail in EXTERNAL_LINK).replace(" ", r"\s") + ")"
+_EXTERNAL_LINK = re.compile(rf"[ \t\u00a0]*(?:\\?\(\s*{_PHRASE}\\?\.\s*\\?\)|{_PHRASE}\\?\.)", re.IGNORECASE)
 # The tail alone ("... 155–174. to an external site.") is residue only after punctuation, a digit or a line start
 # and at a line end: "we were sent to an external site." in prose stays.
 _EXTERNAL_LINK_TAIL = re.compile(
-    r"(?:^|(?<=[^\s\w])|(?<=\d))[ \t\u00a0]*to an external site\.[ \t\u00a0]*$", re.IGNORECASE | re.MULTILINE
+    rf"(?:^|(?<=[^\s\w])|(?<=\d))[ \t\u00a0]*(?:{EXTERNAL_LINK_TAILS})\.[ \t\u00a0]*$", re.IGNORECASE | re.MULTILINE
 )
 _WORD = re.compile(r"(?<!\S)\S*?[^\W_]\S*")  # a whitespace-separated token with a letter or a digit in it
 _PLUGINFILE = re.compile(r"[ \t]*(?:@@PLUGINFILE@@|%40%40PLUGINFILE%40%40)/?[^\s\"'<>)\]]*")
@@ -129,7 +128,7 @@ def _tidy(rendered: str) -> str:
 def strip_lms_residue(text: str) -> str:
     """Remove "Links to an external site." in all its forms and Moodle's @@PLUGINFILE@@ tokens."""
     lowered = text.lower()
-    if "external site" in lowered:
+    if "extern" in lowered:
         text = _EXTERNAL_LINK_TAIL.sub("", _EXTERNAL_LINK.sub("", text))
     if "pluginfile" in lowered:
         text = _PLUGINFILE.sub("", text)

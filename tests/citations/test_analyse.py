@@ -268,3 +268,16 @@ def test_an_entry_of_unusual_shape_after_a_complete_one_stays_separate():
         "merriam-webster. (n.d.). Resilience. In Merriam-Webster.com dictionary. https://www.merriam-webster.com/r\n"
     )
     assert len(analyse(text).references) == 2 and analyse(text).findings == ()
+
+
+@pytest.mark.parametrize(
+    "left", ["Enlaces a un sitio externo.", "(Connexions vers un site externe.)", "Links para um site externo."]
+)
+def test_canvas_residue_in_another_language_is_an_lms_artifact(left):
+    text = (
+        "Sleep helps (Luna, 2020).\n\nReferences\n"
+        f"Luna, A. (2020). Sleep. Sleep Review, 12(3), 45-67. https://doi.org/10.1000/sr.12 {left}\n"
+    )
+    report = analyse(text)
+    assert [f.code for f in report.findings if f.code == "lms_artifact"] == ["lms_artifact"]
+    assert report.references[0].fields.doi == "10.1000/sr.12"

@@ -104,9 +104,27 @@ def test_every_form_of_the_canvas_external_link_residue_is_removed(copied: str, 
     assert strip_lms_residue(copied) == clean
 
 
+@pytest.mark.parametrize(
+    ("copied", "clean"),
+    [
+        ("Flowchart Maker (Enlaces a un sitio externo.)", "Flowchart Maker"),
+        ("https://github.com/rubik/radonEnlaces a un sitio externo. en un código", "https://github.com/rubik/radon en un código"),  # noqa: E501
+        ("Vitess (Connexions vers un site externe.)\n- memcached", "Vitess\n- memcached"),
+        ("https://covid.saude.gov.br/ (Links para um site externo.)", "https://covid.saude.gov.br/"),
+        ("API (Koppelingen naar een externe site.).", "API."),
+        ("Revista, 5(2), 1-4. a un sitio externo.", "Revista, 5(2), 1-4."),
+    ],
+)  # fmt: skip
+def test_canvas_in_other_languages_leaves_the_same_residue(copied: str, clean: str) -> None:
+    assert strip_lms_residue(copied) == clean
+
+
 def test_prose_that_mentions_an_external_site_is_kept() -> None:
     prose = "The module sent us to an external site.\nWe went to an external site. It was slow."
     assert strip_lms_residue(prose) == prose
+    assert strip_lms_residue("Fuimos a un sitio externo.\nNous sommes allés vers un site externe.") == (
+        "Fuimos a un sitio externo.\nNous sommes allés vers un site externe."
+    )
 
 
 def test_moodle_pluginfile_tokens_are_removed() -> None:
