@@ -11,6 +11,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from forumgrader.discussions.model import ExportError
+from forumgrader.discussions.sheets import is_workbook, sheet_records
 
 MAX_ID_LENGTH = 100
 _CSV_FIELD_LIMIT = 256 * 1024 * 1024  # a post with an inline image easily passes csv's 128 KB default
@@ -120,6 +121,11 @@ def csv_records(text: str) -> tuple[list[str], Iterator[tuple[int, dict[str, str
             start = reader.line_num + 1
 
     return header, records()
+
+
+def table_records(data: bytes) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
+    """Read a CSV file's or an .xlsx workbook's header and records (a workbook's "line" is its row number)."""
+    return sheet_records(data) if is_workbook(data) else csv_records(decode_text(data))
 
 
 def _broken_quotes(error: csv.Error) -> str:

@@ -8,10 +8,11 @@ from typing import Any
 
 from forumgrader.discussions.canvas import read_canvas
 from forumgrader.discussions.documents import READERS, read_document
-from forumgrader.discussions.fields import csv_records, decode_text, load_json
+from forumgrader.discussions.fields import csv_records, decode_text, load_json, table_records
 from forumgrader.discussions.generic_csv import knows_columns, read_csv
 from forumgrader.discussions.model import DiscussionExport, ExportError, ExportFormat, ImportOptions
 from forumgrader.discussions.moodle import looks_like_moodle, read_moodle
+from forumgrader.discussions.sheets import is_workbook
 
 Importer = Callable[..., DiscussionExport]
 
@@ -21,8 +22,8 @@ IMPORTERS: dict[str, Importer] = {
     ExportFormat.CSV.value: read_csv,
     ExportFormat.DOCUMENT.value: read_document,
 }
-_KNOWN_SUFFIXES = (".view", ".json", ".csv", ".tsv", ".txt", ".md", ".markdown", ".html", ".htm", ".docx")
-_SPREADSHEETS = (".xlsx", ".xls", ".ods")
+_KNOWN_SUFFIXES = (".view", ".json", ".csv", ".tsv", ".xlsx", ".txt", ".md", ".markdown", ".html", ".htm", ".docx")
+_OTHER_SPREADSHEETS = (".xls", ".ods")
 _CANVAS_KEYS = frozenset(("view", "participants", "new_entries", "unread_entries", "forced_entries"))
 
 
@@ -43,8 +44,12 @@ def _size(count: int) -> str:
 def detect_format(data: bytes, filename: str) -> str:
     """Tell the format from the content: Canvas view JSON, Moodle CSV/JSON, a CSV preset, else a document."""
     suffix = Path(filename).suffix.lower()
-    if suffix in _SPREADSHEETS:
-        raise ExportError(f"{suffix} spreadsheets are not read yet: export the forum as CSV or JSON instead")
+    if suffix in _OTHER_SPREADSHEETS:
+        raise ExportError(f"{suffix} spreadsheets are not read: save it as .xlsx or CSV, or export the forum as JSON")
+    if is_workbook(data):
+        return _table_format(table_records(data)[0], filename)
+    if suffix == ".xlsx":
+        raise ExportError("it is not an Excel workbook (no xl/workbook.xml inside): save it again as .xlsx, or as CSV")
     if data.startswith(b"PK\x03\x04") or suffix == ".docx":
         return ExportFormat.DOCUMENT
     try:
@@ -64,19 +69,22 @@ def detect_format(data: bytes, filename: str) -> str:
         else:
             return _json_format(parsed)
     header = _csv_header(text)
+    if looks_like_moodle(header) or knows_columns(header) or suffix in (".csv", ".tsv"):
+        return _table_format(header, filename)
+    return ExportFormat.DOCUMENT
+
+
+def _table_format(header: list[str], filename: str) -> str:
+    """Tell a table of posts by its header: a Moodle forum export, or a CSV layout we know."""
     if looks_like_moodle(header):
         return ExportFormat.MOODLE
     if knows_columns(header):
         return ExportFormat.CSV
-    if suffix in READERS:
-        return ExportFormat.DOCUMENT
-    if suffix in (".csv", ".tsv"):
-        raise ExportError(
-            f"the columns of {Path(filename).name} are not a layout we know ({', '.join(header[:8])}...): "
-            "import it with --format csv and name the columns with --column FIELD=HEADER",
-            line=1,
-        )
-    return ExportFormat.DOCUMENT
+    raise ExportError(
+        f"the columns of {Path(filename).name} are not a layout we know ({', '.join(header[:8])}...): "
+        "import it with --format csv and name the columns with --column FIELD=HEADER",
+        line=1,
+    )
 
 
 def _json_format(parsed: Any) -> str:

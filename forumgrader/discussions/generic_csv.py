@@ -11,7 +11,7 @@ from typing import Any
 
 from forumgrader.discussions.cleanup import render_body, word_count
 from forumgrader.discussions.dates import export_time
-from forumgrader.discussions.fields import csv_records, decode_text, lms_id, optional_id
+from forumgrader.discussions.fields import lms_id, optional_id, table_records
 from forumgrader.discussions.model import (
     BodyFormat,
     DiscussionExport,
@@ -81,8 +81,7 @@ def knows_columns(header: list[str]) -> bool:
 def read_csv(data: bytes, *, filename: str, options: ImportOptions | None = None) -> DiscussionExport:
     """Read a CSV of posts through a column mapping (`options.columns`), or through the preset its header matches."""
     options = options or ImportOptions()
-    text = decode_text(data)
-    header, records = csv_records(text)
+    header, records = table_records(data)
     columns = _columns(header, options.columns)
     topics: dict[str, dict[str, Any]] = {}
     people: dict[str, Participant] = {}

@@ -53,6 +53,11 @@ def _docx(content: bytes) -> None:
         )
 
 
+def _xlsx(content: bytes) -> None:
+    if "xl/workbook.xml" not in set(_zip(content).namelist()):
+        raise UploadRejected("it is not an Excel workbook (there is no xl/workbook.xml inside): save it as .xlsx")
+
+
 def _json(content: bytes) -> None:
     try:
         json.loads(content)
@@ -79,6 +84,7 @@ def _plain_text(content: bytes) -> None:
 # what each extension must look like inside
 SNIFFERS: dict[str, Callable[[bytes], object]] = {
     "docx": _docx,
+    "xlsx": _xlsx,
     "json": _json,
     "csv": _csv,
     "txt": _plain_text,

@@ -77,7 +77,9 @@ def test_an_unknown_csv_layout_asks_for_a_column_mapping() -> None:
 
 
 def test_spreadsheets_and_broken_json_are_refused_with_what_to_do() -> None:
-    with pytest.raises(ExportError, match="export the forum as CSV or JSON"):
+    with pytest.raises(ExportError, match=r"save it as \.xlsx or CSV, or export the forum as JSON"):
+        detect_format(b"PK\x03\x04", "discussion.ods")
+    with pytest.raises(ExportError, match="not an Excel workbook"):
         detect_format(b"PK\x03\x04", "discussion.xlsx")
     with pytest.raises(ExportError, match="may be cut short") as raised:
         detect_format(b'{"view": [\n{"id": 1,', "view.json")

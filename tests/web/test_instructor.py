@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -99,7 +100,7 @@ def test_a_file_that_cannot_be_read_is_explained_and_nothing_is_imported(
     )
     wrong_kind = upload(client, world.course_a, {"export": (b"just some text", "notes.txt")})
     assert wrong_kind.status_code == 400
-    assert "“notes.txt” is not a file we can read here: upload a .csv or .json file." in text_of(wrong_kind)
+    assert "“notes.txt” is not a file we can read here: upload a .csv, .json or .xlsx file." in text_of(wrong_kind)
     nothing = upload(client, world.course_a, {})
     assert "Choose a file to upload." in text_of(nothing)
     bad_zone = upload(
@@ -107,6 +108,22 @@ def test_a_file_that_cannot_be_read_is_explained_and_nothing_is_imported(
     )
     assert "“Mars/Olympus” is not a time zone name" in text_of(bad_zone)
     assert session.scalar(select(func.count()).select_from(Post)) == 2
+
+
+def test_a_moodle_forum_downloaded_as_excel_is_imported(
+    client_as: Client, world: World, samples: Path, session: Session
+) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for cells in csv.reader(io.StringIO((samples / "moodle/discussion.csv").read_text(encoding="utf-8"))):
+        sheet.append([int(cell) if cell.isdigit() else cell for cell in cells])  # numbers as Excel holds them
+    content = io.BytesIO()
+    book.save(content)
+    response = upload(client_as("instructor"), world.course_a, {"export": (content.getvalue(), "forum.xlsx")})
+    assert response.status_code == 302, text_of(response)
+    imported = session.scalars(select(Post.lms_post_id).where(Post.lms_post_id.in_(["3101", "3107", "3118"]))).all()
+    assert sorted(imported) == ["3101", "3107", "3118"]
 
 
 def test_the_import_page_works_without_script_and_offers_a_drop_zone(client_as: Client, world: World) -> None:

@@ -59,9 +59,10 @@ class TestReadUpload:
     @pytest.mark.parametrize(
         ("name", "content", "says"),
         [
-            ("notes.pdf", b"%PDF-1.7", "upload a .csv, .docx or .json file"),
+            ("notes.pdf", b"%PDF-1.7", "upload a .csv, .docx, .json or .xlsx file"),
             ("renamed.docx", b"%PDF-1.7 not a zip", "it is not a zip archive"),
             ("other.docx", zip_of({"content.xml": b"<x/>"}), "it is not a Word document"),
+            ("forum.xlsx", zip_of({"content.xml": b"<x/>"}), "it is not an Excel workbook"),
             ("broken.json", b'{"posts": [1, 2,,]}', "it is not valid JSON (line 1, column 17)"),
             ("binary.csv", b"id,name\x00\x01\x02", "it holds binary data"),
             ("empty.csv", b"\n\n", "it is empty"),
@@ -70,7 +71,7 @@ class TestReadUpload:
     )
     def test_a_file_that_is_not_what_its_name_says_is_rejected(self, name: str, content: bytes, says: str) -> None:
         with pytest.raises(UploadRejected) as rejected:
-            read_upload(upload(name, content), allowed={"docx", "json", "csv"})
+            read_upload(upload(name, content), allowed={"docx", "json", "csv", "xlsx"})
         assert says in str(rejected.value)
         assert name in str(rejected.value)
 

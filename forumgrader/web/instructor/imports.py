@@ -53,8 +53,8 @@ class NewCourseForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type h
 class ImportForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type hints
     export = FileField(
         "Discussion export",
-        description="A Canvas discussion view (.json) or a Moodle forum export "
-        "(.csv or .json), up to the upload limit.",
+        description="A Canvas discussion view (.json), a Moodle forum export (.csv, .json or Excel .xlsx), "
+        "or a CSV of posts, up to the upload limit.",
     )
     topic_json = FileField(
         "Canvas topic (optional)",
@@ -114,7 +114,7 @@ def _options(form: ImportForm, topic_json: bytes | None) -> ImportOptions:
 
 def _import(course: Course, form: ImportForm) -> tuple[ImportSummary, list[Job]]:
     """Read the upload, store it in one transaction, and record a check of each topic it holds."""
-    name, data = read_upload(form.export.data, allowed={"json", "csv"})
+    name, data = read_upload(form.export.data, allowed={"json", "csv", "xlsx"})
     topic_json = read_upload(form.topic_json.data, allowed={"json"})[1] if form.topic_json.data else None
     limit = current_app.config["MAX_IMPORT_BYTES"]
     export = read_export(
