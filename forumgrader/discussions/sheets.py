@@ -35,8 +35,9 @@ def sheet_records(data: bytes) -> tuple[list[str], Iterator[tuple[int, dict[str,
         raise ExportError(f"the workbook cannot be read ({error}): save it again as .xlsx, or export as CSV") from error
     rows = book.worksheets[0].iter_rows(values_only=True) if book.worksheets else iter(())
     header: list[str] = []
-    number = 0
-    for number, cells in enumerate(rows, start=1):  # noqa: B007 - the number is read below
+    header_row = 0
+    for cells in rows:  # the header is the first row with anything in it
+        header_row += 1
         header = [_cell(value).strip() for value in cells]
         if any(header):
             break
@@ -46,7 +47,7 @@ def sheet_records(data: bytes) -> tuple[list[str], Iterator[tuple[int, dict[str,
         header.pop()
 
     def records() -> Iterator[tuple[int, dict[str, str]]]:
-        for line, cells in enumerate(rows, start=number + 1):
+        for line, cells in enumerate(rows, start=header_row + 1):
             values = [_cell(value) for value in cells]
             if any(value.strip() for value in values):
                 if any(value.strip() for value in values[len(header) :]):
