@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, false, func, or_, select, true
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from forumgrader.store.accounts import STAFF, Role, membership_of
 from forumgrader.store.models import Course, Person, Post, Topic, User
+from forumgrader.store.students import readable_posts
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,25 +37,11 @@ def create_course(session: Session, name: str) -> Course:
     return course
 
 
-def _counted_posts(session: Session, user: User, course_id: int) -> ColumnElement[bool]:
-    """Which posts a reader counts: all of them for staff and admins, their own for a student."""
-    if user.role == Role.ADMIN:
-        return true()
-    membership = membership_of(session, user, course_id)
-    if membership is None:
-        return false()
-    if membership.role in STAFF:
-        return true()
-    if membership.person_id is None:
-        return false()
-    return Post.author_id == membership.person_id
-
-
 def topics_statement(session: Session, user: User, course_id: int) -> Select[Topic, int]:
     """Select a course's topics with the number of posts the user may see in each, earliest due first."""
     counted = (
         select(func.count(Post.id))
-        .where(Post.topic_id == Topic.id, Post.deleted.is_(False), _counted_posts(session, user, course_id))
+        .where(Post.topic_id == Topic.id, Post.deleted.is_(False), readable_posts(session, user, course_id))
         .correlate(Topic)
         .scalar_subquery()
     )

@@ -18,7 +18,7 @@ from forumgrader.store.grades import topic_rubric
 from forumgrader.store.models import Course, Grade, Person, Post, Topic, User
 
 
-def _readable(session: Session, user: User, course_id: int) -> ColumnElement[bool]:
+def readable_posts(session: Session, user: User, course_id: int) -> ColumnElement[bool]:
     """Which posts of a course a user may read: all for its staff and admins, their own for a student."""
     if user.role == Role.ADMIN:
         return true()
@@ -34,7 +34,7 @@ def topic_posts_statement(session: Session, user: User, topic: Topic) -> Select[
     """Select the posts of a topic the user may read, in the order they were written (deleted placeholders too)."""
     return (
         select(Post)
-        .where(Post.topic_id == topic.id, _readable(session, user, topic.course_id))
+        .where(Post.topic_id == topic.id, readable_posts(session, user, topic.course_id))
         .order_by(Post.created_at.is_(None), Post.created_at, Post.id)
     )
 
