@@ -209,9 +209,10 @@ def test_a_job_whose_worker_stopped_beating_is_taken_over_by_the_sweep(
         silent = Job(kind="test-count", status="running", attempts=1, done=1, total=3, params={"total": 3})
         silent.heartbeat_at = datetime.now(UTC) - jobs.STALE_AFTER - timedelta(seconds=1)
         session.add(silent)
-    worker(app)
+    # swept before the worker starts: its own once-a-minute sweep would otherwise race this one at a minute's turn
     assert jobs.requeue_stale(app) == 1
     assert jobs.requeue_stale(app) == 0  # taken once
+    worker(app)
     resumed = wait_for(app, silent.id, {"done", "failed"})
     assert (resumed.status, resumed.done, resumed.attempts) == ("done", 3, 2)
 
