@@ -8,7 +8,7 @@ from typing import Any
 
 from forumgrader.discussions.cleanup import render_body, word_count
 from forumgrader.discussions.dates import export_time
-from forumgrader.discussions.fields import decode_text, lms_id, load_json, optional_id, table_records
+from forumgrader.discussions.fields import csv_records, decode_text, lms_id, load_json, optional_id
 from forumgrader.discussions.model import (
     BodyFormat,
     DiscussionExport,
@@ -22,7 +22,7 @@ from forumgrader.discussions.model import (
     TopicExport,
     TopicInfo,
 )
-from forumgrader.discussions.sheets import is_workbook
+from forumgrader.discussions.sheets import is_workbook, sheet_records
 from forumgrader.discussions.threads import group_threads
 
 COLUMNS = (
@@ -45,8 +45,11 @@ def looks_like_moodle(columns: list[str] | set[str]) -> bool:
 def read_moodle(data: bytes, *, filename: str, options: ImportOptions | None = None) -> DiscussionExport:
     """Read a Moodle forum export: `parent=0` starts a thread, deleted posts stay as placeholders."""
     options = options or ImportOptions()
-    text = "" if is_workbook(data) else decode_text(data)
-    rows = _json_rows(text) if text.lstrip().startswith(("[", "{")) else _table_rows(data)
+    if is_workbook(data):
+        rows = _table_rows(*sheet_records(data))
+    else:
+        text = decode_text(data)  # CSV (Excel in many locales saves one with semicolons) or JSON
+        rows = _json_rows(text) if text.lstrip().startswith(("[", "{")) else _table_rows(*csv_records(text))
     people: dict[str, Participant] = {}
     posts: list[PostRecord] = []
     seen: dict[str, str] = {}
@@ -73,8 +76,9 @@ def read_moodle(data: bytes, *, filename: str, options: ImportOptions | None = N
     )
 
 
-def _table_rows(data: bytes) -> Iterator[tuple[dict[str, Any], dict[str, str]]]:
-    header, records = table_records(data)  # CSV (Excel in many locales saves one with semicolons) or .xlsx
+def _table_rows(
+    header: list[str], records: Iterator[tuple[int, dict[str, str]]]
+) -> Iterator[tuple[dict[str, Any], dict[str, str]]]:
     names = [name.lower() for name in header]
     _require_columns(names)
     for line, record in records:
