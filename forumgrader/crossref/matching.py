@@ -151,16 +151,7 @@ def _matched(reference: Reference, found: Evidence) -> Check:
         message = "This reference matches its Crossref record."
         if not cited_doi:
             message = f"This reference matches its Crossref record; add its DOI: https://doi.org/{work.doi}"
-    return Check(
-        verdict,
-        doi=cited_doi,
-        matched_doi=work.doi,
-        differences=found_differences,
-        record=work,
-        suggestion=apa_reference(work),
-        message=message,
-        confidence=round(found.similarity, 2),
-    )
+    return _with_record(verdict, reference, work, found_differences, message, found.similarity)
 
 
 def _wrong_doi(reference: Reference, work: Work | None, *, doi_record: Work, confidence: float) -> Check:
@@ -174,16 +165,8 @@ def _wrong_doi(reference: Reference, work: Work | None, *, doi_record: Work, con
             message=f"This DOI belongs to {belongs}, not to the work you describe; look up the right DOI.",
             confidence=round(confidence, 2),
         )
-    return Check(
-        Verdict.WRONG_DOI,
-        doi=cited_doi,
-        matched_doi=work.doi,
-        differences=_with_doi(differences(reference, work), cited_doi, work.doi),
-        record=work,
-        suggestion=apa_reference(work),
-        message=f"This DOI belongs to {belongs}; the work you describe has the DOI https://doi.org/{work.doi}",
-        confidence=round(confidence, 2),
-    )
+    message = f"This DOI belongs to {belongs}; the work you describe has the DOI https://doi.org/{work.doi}"
+    return _with_record(Verdict.WRONG_DOI, reference, work, _with_doi(reference, work), message, confidence)
 
 
 def _broken(reference: Reference, source: MetadataSource, why: str) -> Check:
@@ -196,22 +179,37 @@ def _broken(reference: Reference, source: MetadataSource, why: str) -> Check:
             message=f"This DOI {why}; copy it again from the article page (it starts with 10.).",
         )
     work = found.work
+    message = f"This DOI {why}; the work you describe has the DOI https://doi.org/{work.doi}"
+    return _with_record(Verdict.BROKEN_DOI, reference, work, _with_doi(reference, work), message, found.similarity)
+
+
+def _with_record(
+    verdict: Verdict,
+    reference: Reference,
+    work: Work,
+    found: tuple[Difference, ...],
+    message: str,
+    confidence: float,
+) -> Check:
+    """A check that found the cited work's record: its DOI, the differences, the record and its APA rendering."""
     return Check(
-        Verdict.BROKEN_DOI,
-        doi=cited_doi,
+        verdict,
+        doi=reference.fields.doi,
         matched_doi=work.doi,
-        differences=_with_doi(differences(reference, work), cited_doi, work.doi),
+        differences=found,
         record=work,
         suggestion=apa_reference(work),
-        message=f"This DOI {why}; the work you describe has the DOI https://doi.org/{work.doi}",
-        confidence=round(found.similarity, 2),
+        message=message,
+        confidence=round(confidence, 2),
     )
 
 
-def _with_doi(found: tuple[Difference, ...], cited: str, record: str) -> tuple[Difference, ...]:
+def _with_doi(reference: Reference, work: Work) -> tuple[Difference, ...]:
+    """The differences from a record found under another DOI than the cited one: the DOI is always among them."""
+    found = differences(reference, work)
     if any(d.field == "doi" for d in found):
         return found
-    return (*found, Difference("doi", cited, record))
+    return (*found, Difference("doi", reference.fields.doi, work.doi))
 
 
 def _agency_name(agency: str) -> str:
