@@ -47,6 +47,11 @@ DEFAULTS: dict[str, Any] = {
     "DEFAULT_RUBRIC": "graduate-discussion",  # grading: a shipped rubric name or a rubric file path
     # sign-in
     "SIGN_IN_RATE_LIMIT": "10 per minute;50 per hour",  # failed sign-ins per client address
+    # secrets stored in the database (Canvas tokens, LTI keys): Fernet keys, comma-separated; "" derives one
+    "ENCRYPTION_KEYS": "",
+    # LTI: cookies that work inside the LMS's iframe (SameSite=None; Secure; Partitioned) once SESSION_COOKIE_SECURE
+    "LTI_IFRAME_COOKIES": True,
+    "LTI_LAUNCH_DATA_HOURS": 24,  # how long a launch's data (and a nonce) is kept
 }
 
 

@@ -6,17 +6,41 @@ from forumgrader.store.models.crossref import CrossrefAnswer, SnapshotLoad, Snap
 from forumgrader.store.models.discussions import Course, ImportBatch, Person, Post, Thread, Topic
 from forumgrader.store.models.grading import AuditEntry, Grade, GradeOverride
 from forumgrader.store.models.jobs import Job
+from forumgrader.store.models.lti import (
+    CanvasConnection,
+    GradePassback,
+    GradeSent,
+    LtiContext,
+    LtiDeployment,
+    LtiKey,
+    LtiLaunchValue,
+    LtiLineItem,
+    LtiMember,
+    LtiPlatform,
+    LtiUser,
+)
 
 __all__ = [
     "ApiToken",
     "AuditEntry",
+    "CanvasConnection",
     "Course",
     "CrossrefAnswer",
     "Draft",
     "Grade",
     "GradeOverride",
+    "GradePassback",
+    "GradeSent",
     "ImportBatch",
     "Job",
+    "LtiContext",
+    "LtiDeployment",
+    "LtiKey",
+    "LtiLaunchValue",
+    "LtiLineItem",
+    "LtiMember",
+    "LtiPlatform",
+    "LtiUser",
     "Membership",
     "Person",
     "Post",

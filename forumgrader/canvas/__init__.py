@@ -1,0 +1,1 @@
+"""Canvas's REST API through canvasapi: the only package that talks to it (like `crossref` for Crossref)."""
