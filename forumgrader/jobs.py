@@ -41,7 +41,12 @@ QUEUES: dict[str, Callable[[Flask], Huey]] = {
 }
 # The modules whose @kind functions make up the pipeline; imported when the app is built, so that the web, the CLI
 # and a worker started from a WSGI file all know every kind.
-KIND_MODULES = ("forumgrader.store.pipeline", "forumgrader.store.grades")
+KIND_MODULES = (
+    "forumgrader.store.pipeline",
+    "forumgrader.store.grades",
+    "forumgrader.lti.passback",
+    "forumgrader.canvas.sync",
+)
 
 
 class JobFailed(Exception):

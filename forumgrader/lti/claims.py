@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+from urllib.parse import urlsplit
 
 from pylti1p3.roles import StudentRole, TeacherRole, TeachingAssistantRole
 
@@ -20,6 +21,8 @@ LIS = LTI + "lis"
 NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 DEEP_LINKING = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
+PRESENTATION = LTI + "launch_presentation"
+TOOL_PLATFORM = LTI + "tool_platform"
 
 
 class LaunchRole(StrEnum):
@@ -68,6 +71,7 @@ class Launch:
     memberships_url: str = ""
     lineitems_url: str = ""
     ags_scopes: tuple[str, ...] = ()
+    frame_origins: tuple[str, ...] = ()  # where the LMS shows forumgrader in a frame: its pages may be framed there
 
     @property
     def deep_linking(self) -> bool:
@@ -93,6 +97,22 @@ def _object(value: Any) -> Mapping[str, Any]:
 
 def _text(value: Any) -> str:
     return str(value) if isinstance(value, str | int) else ""
+
+
+def origin(url: str) -> str:
+    """Return the scheme://host[:port] of an http(s) address, or "" for anything else."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in {"http", "https"} and parts.netloc else ""
+
+
+def _frame_origins(body: Mapping[str, Any]) -> tuple[str, ...]:
+    """The LMS's own web addresses: Canvas signs as one issuer for every school, but returns to the school's site."""
+    urls = (
+        _text(_object(body.get(PRESENTATION)).get("return_url")),
+        _text(_object(body.get(TOOL_PLATFORM)).get("url")),
+        _text(body.get("iss")),
+    )
+    return tuple(dict.fromkeys(found for url in urls if (found := origin(url))))
 
 
 def read_launch(body: Mapping[str, Any]) -> Launch:
@@ -123,4 +143,5 @@ def read_launch(body: Mapping[str, Any]) -> Launch:
         memberships_url=_text(nrps.get("context_memberships_url")),
         lineitems_url=_text(ags.get("lineitems")),
         ags_scopes=tuple(scope for scope in ags.get("scope") or [] if isinstance(scope, str)),
+        frame_origins=_frame_origins(body),
     )

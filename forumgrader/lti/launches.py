@@ -7,7 +7,6 @@ the signature and deployment checks), so a replayed launch is refused.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -155,8 +154,8 @@ def validate_launch(session: Session, database: Database, config: Mapping[str, A
     return Launched(read_launch(body), tool.platform, launch.get_launch_id(), body)
 
 
-def restore_launch(session: Session, database: Database, config: Mapping[str, Any], launch_id: str) -> Launched:
-    """Find a validated launch again by its id (the deep-linking page answers it a little later)."""
+def reopen(session: Session, database: Database, config: Mapping[str, Any], launch_id: str) -> tuple[Any, Launched]:
+    """Find a validated launch again by its id (the deep-linking page answers it a little later): pylti1p3's, ours."""
     tool = ToolConfig(session, config)
     storage, _cache = _storage(database)
     try:
@@ -165,9 +164,4 @@ def restore_launch(session: Session, database: Database, config: Mapping[str, An
     except (LtiException, OIDCException) as error:
         raise LaunchRefused("That launch is over (it expired, or was never made here). " + AGAIN, str(error)) from error
     assert tool.platform is not None
-    return Launched(read_launch(body), tool.platform, launch_id, body)
-
-
-def launch_digest(launch_id: str) -> str:
-    """Return a short fingerprint of a launch id, for the log."""
-    return hashlib.sha256(launch_id.encode()).hexdigest()[:12]
+    return launch, Launched(read_launch(body), tool.platform, launch_id, body)

@@ -13,6 +13,7 @@ from forumgrader.web import (
     instructor,
     jobs,
     limits,
+    lti,
     review,
     security,
     student,
@@ -26,6 +27,7 @@ BLUEPRINTS = (
     *student.BLUEPRINTS,
     *instructor.BLUEPRINTS,
     review.blueprint,
+    *lti.BLUEPRINTS,
 )
 
 
@@ -37,5 +39,6 @@ def init_app(app: Flask) -> None:
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     api.init_app(app)
+    lti.init_app(app)
     access.init_app(app)
     limits.init_app(app)  # last: it wraps the views that declare a named limit

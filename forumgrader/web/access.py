@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any, cast
 
 from flask import Flask, abort, current_app, request
+from flask import session as flask_session
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy.orm import Session
@@ -41,6 +42,7 @@ class Rule(StrEnum):
     JOB_WATCHER = "job_watcher"  # whoever started the job, the staff of its course, and admins
     DRAFT_OWNER = "draft_owner"  # the user who saved the draft, no one else (admins neither)
     GRADE_READER = "grade_reader"  # the course's staff and admins, and the student whose grade it is
+    DEEP_LINKER = "deep_linker"  # an instructor of the course whose LMS asked, in this browser, what to place
 
 
 # Every route and its rule, by endpoint. Add a line here with every new view.
@@ -88,6 +90,27 @@ ROUTES: dict[str, Rule] = {
     "api.person_grades": Rule.GRADE_READER,
     "api.self_check": Rule.PUBLIC,  # a token is optional; rate-limited per client address
     "api.check_topic": Rule.COURSE_GRADER,
+    # LTI: the LMS's doors (state, nonce and signatures protect them), deep linking, admins' registrations
+    "lti.login": Rule.PUBLIC,
+    "lti.launch": Rule.PUBLIC,
+    "lti.jwks": Rule.PUBLIC,
+    "lti.deep_link": Rule.DEEP_LINKER,
+    "lti.deep_link_answer": Rule.DEEP_LINKER,
+    "lti_admin.page": Rule.ADMIN,
+    "lti_admin.register": Rule.ADMIN,
+    "lti_admin.add_deployment": Rule.ADMIN,
+    "lti_admin.delete_platform": Rule.ADMIN,
+    "lti_admin.rotate_key": Rule.ADMIN,
+    "lti_admin.retire_key": Rule.ADMIN,
+    # a course's LMS links (LTI roster, Canvas connection and import) and a topic's grade passback
+    "lms.course": Rule.COURSE_GRADER,
+    "lms.roster": Rule.COURSE_GRADER,
+    "lms.canvas_connect": Rule.COURSE_GRADER,
+    "lms.canvas_revoke": Rule.COURSE_GRADER,
+    "lms.canvas_import": Rule.COURSE_GRADER,
+    "lms.topic": Rule.COURSE_GRADER,
+    "lms.choose_settings": Rule.COURSE_GRADER,
+    "lms.send": Rule.COURSE_GRADER,
 }
 
 
@@ -164,6 +187,12 @@ def _grade_reader(session: Session, user: User, view_args: Mapping[str, Any]) ->
     return Decision.FORBIDDEN
 
 
+def _deep_linker(session: Session, user: User, _view_args: Mapping[str, Any]) -> Decision:
+    course_id = flask_session.get("lti_course")  # set by a launch (web/lti/launch.py)
+    allowed = isinstance(course_id, int) and accounts.can_grade_course(session, user, course_id)
+    return Decision.ALLOW if allowed else Decision.FORBIDDEN
+
+
 CHECKS: dict[Rule, Callable[[Session, User, Mapping[str, Any]], Decision]] = {
     Rule.SIGNED_IN: lambda _session, _user, _args: Decision.ALLOW,
     Rule.INSTRUCTOR: _with_role(Role.INSTRUCTOR, Role.ADMIN),
@@ -175,6 +204,7 @@ CHECKS: dict[Rule, Callable[[Session, User, Mapping[str, Any]], Decision]] = {
     Rule.JOB_WATCHER: _job_watcher,
     Rule.DRAFT_OWNER: _draft_owner,
     Rule.GRADE_READER: _grade_reader,
+    Rule.DEEP_LINKER: _deep_linker,
 }
 
 

@@ -59,6 +59,8 @@ EXPECTED: dict[Rule, dict[str, Outcome]] = {
     Rule.DRAFT_OWNER: {**dict.fromkeys(ACTORS, _.NOT_FOUND), "anonymous": _.SIGN_IN, "student": _.OK},
     # `student`'s grades in course A: theirs, and its staff's (TAs read, only instructors change) and admins'
     Rule.GRADE_READER: {**SIGNED_IN_OK, "other_student": _.NOT_FOUND, "other_instructor": _.NOT_FOUND},
+    # only a browser that an LMS's deep-linking launch signed in (none of these): tests/lti test it with one
+    Rule.DEEP_LINKER: {**dict.fromkeys(ACTORS, _.FORBIDDEN), "anonymous": _.SIGN_IN},
 }
 
 

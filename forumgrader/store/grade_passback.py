@@ -1,0 +1,110 @@
+"""Grades going back to an LMS gradebook: the instructor's choices per topic, which stored grades to send (those that
+changed since they were last sent), and the record of what was sent. Flush only."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from forumgrader.store.db import utcnow
+from forumgrader.store.grades import rubric_name
+from forumgrader.store.models import AuditEntry, Grade, GradePassback, GradeSent, Person, Topic, User
+
+
+class Provisional(StrEnum):
+    """What happens to a provisional grade (a flagged reference still awaits a TA)."""
+
+    HOLD = "hold"  # not sent until it is final
+    PENDING = "pending"  # sent, marked as not final (AGS gradingProgress PendingManual)
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One student's grade to send, and the fingerprint recorded once it is sent."""
+
+    person: Person
+    lms_user: str  # the id the gradebook knows the student by
+    points: float
+    possible: float
+    comment: str
+    provisional: bool
+    digest: str
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What a send would do: grades to send, and how many are held back, unchanged, or have no LMS id."""
+
+    send: tuple[Outgoing, ...]
+    held: int
+    unchanged: int
+    unmatched: tuple[Person, ...]
+
+
+def settings(session: Session, topic: Topic) -> GradePassback:
+    """Return a topic's passback choices (the defaults until an instructor chooses: on request, hold provisional)."""
+    found = session.get(GradePassback, topic.id)
+    return found or GradePassback(topic_id=topic.id, automatic=False, provisional=Provisional.HOLD.value)
+
+
+def choose(session: Session, topic: Topic, *, automatic: bool, provisional: Provisional, user: User | None) -> None:
+    """Record how a topic's grades go back (flush only), audited."""
+    found = session.get(GradePassback, topic.id)
+    if found is None:
+        found = GradePassback(topic_id=topic.id)
+        session.add(found)
+    found.automatic, found.provisional = automatic, provisional.value
+    session.add(AuditEntry(action="topic.passback", subject=f"topic:{topic.id}",
+                           details={"automatic": automatic, "provisional": provisional.value},
+                           user_id=user.id if user else None,
+                           actor=(user.name or user.email) if user else ""))  # fmt: skip
+    session.flush()
+
+
+def _digest(points: float, possible: float, comment: str, provisional: bool) -> str:
+    fingerprint = json.dumps([round(points, 4), round(possible, 4), comment, provisional])
+    return hashlib.sha256(fingerprint.encode()).hexdigest()
+
+
+def plan(session: Session, topic: Topic, target: str, lms_users: dict[int, str], *, force: bool = False) -> Plan:
+    """Choose which of a topic's stored grades to send to `target` (grades changed since last sent, or all)."""
+    choice = Provisional(settings(session, topic).provisional)
+    sent = {row.person_id: row.digest for row in session.scalars(select(GradeSent).where(GradeSent.target == target))}
+    rows = session.execute(
+        select(Grade, Person)
+        .join(Person, Person.id == Grade.person_id)
+        .where(Grade.topic_id == topic.id, Grade.rubric == rubric_name(topic))
+        .order_by(Person.id)
+    )
+    outgoing, unmatched, held, unchanged = [], [], 0, 0
+    for grade, person in rows:
+        if grade.provisional and choice is Provisional.HOLD:
+            held += 1
+            continue
+        if not lms_users.get(person.id):
+            unmatched.append(person)
+            continue
+        comment = str((grade.breakdown or {}).get("feedback", ""))
+        digest = _digest(grade.total, grade.possible, comment, grade.provisional)
+        if not force and sent.get(person.id) == digest:
+            unchanged += 1
+            continue
+        outgoing.append(Outgoing(person, lms_users[person.id], grade.total, grade.possible, comment,
+                                 grade.provisional, digest))  # fmt: skip
+    return Plan(tuple(outgoing), held, unchanged, tuple(unmatched))
+
+
+def mark_sent(session: Session, target: str, outgoing: Outgoing) -> None:
+    """Record that a grade reached the gradebook (flush only), so an unchanged grade is not sent again."""
+    row = session.scalar(select(GradeSent).where(GradeSent.target == target,
+                                                 GradeSent.person_id == outgoing.person.id))  # fmt: skip
+    if row is None:
+        row = GradeSent(target=target, person_id=outgoing.person.id, digest="")
+        session.add(row)
+    row.digest, row.sent_at = outgoing.digest, utcnow()
+    session.flush()
