@@ -126,7 +126,8 @@ def login_redirect(session: Session, database: Database, config: Mapping[str, An
     tool = ToolConfig(session, config)
     storage, _cache = _storage(database)
     request = FlaskRequest()
-    login = FlaskOIDCLogin(request, tool, cookie_service=_Cookies(request), launch_data_storage=storage)
+    login = FlaskOIDCLogin(request, tool, cookie_service=_Cookies(request))
+    login.set_launch_data_storage(storage)  # once: passed to the constructor, it would be set again, with a new id
     login.set_launch_data_lifetime(int(config["LTI_LAUNCH_DATA_HOURS"]) * 3600)
     if request.is_secure():
         login.enable_check_cookies()

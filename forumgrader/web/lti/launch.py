@@ -35,14 +35,14 @@ def login() -> ResponseReturnValue:
     """Answer the platform's third-party initiated login: on to its OIDC endpoint with a state and a nonce."""
     if not (request.values.get("iss") or request.values.get("login_hint")):
         return render_template("lti/about.html", urls=tool_urls())  # a person, not an LMS: what this address is for
+    lti_platforms.signing_key(store.session(), current_app.config)
+    store.session().commit()  # the tool's first key, if it had to be made, before launch data is written beside it
     try:
-        response = login_redirect(
+        return login_redirect(
             store.session(), store.database(), current_app.config, url_for("lti.launch", _external=True)
         )
     except LaunchRefused as error:
-        return _refused(error, 400)
-    store.session().commit()  # the tool's first key, if it had to be made
-    return response
+        return _refused(error)
 
 
 @blueprint.post("/launch")
