@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import base64
 import json
+from datetime import UTC, datetime
 
 import pytest
 from flask import Flask
@@ -16,7 +15,8 @@ from sqlalchemy.orm import Session
 from forumgrader.store.models import Course, LtiUser, Membership, Person, Topic, User
 
 from .conftest import STUDENT, TEACHER, launch, login
-from .platform import TA, LaunchSpec, LocalPlatform, Person as PlatformPerson, _key
+from .platform import TA, LaunchSpec, LocalPlatform, _key
+from .platform import Person as PlatformPerson
 
 pytestmark = pytest.mark.usefixtures("registered")
 
