@@ -16,7 +16,8 @@ from forumgrader.canvas.api import CanvasAPI, CanvasFailed, CanvasTopic, parse_c
 from forumgrader.discussions.canvas import read_canvas
 from forumgrader.discussions.model import ExportError, ImportOptions, ImportSummary
 from forumgrader.store import canvas_connections
-from forumgrader.store.grade_passback import mark_sent, plan
+from forumgrader.store.grade_passback import automatic, enqueue_after_commit, mark_sent, plan
+from forumgrader.store.grades import AFTER_GRADING
 from forumgrader.store.imports import import_export
 from forumgrader.store.models import AuditEntry, CanvasConnection, Course, Job, Person, Topic, User
 from forumgrader.store.secretbox import SecretUnreadable
@@ -130,6 +131,16 @@ def canvas_grades(session: Session, job: Job, progress: jobs.Progress) -> None:
     session.add(AuditEntry(action="grades.sent", subject=f"topic:{topic.id}", details=details, user_id=job.user_id))
     progress(len(outgoing.send), len(outgoing.send), f"Posted {len(outgoing.send)} grades to Canvas; "
              f"{outgoing.unchanged} unchanged, {outgoing.held} provisional held back.")  # fmt: skip
+
+
+def send_after_grading(session: Session, topic: Topic) -> None:
+    """When the instructor chose so, post a topic's grades to its Canvas assignment after each grading."""
+    linked = topic.lms_assignment_id and canvas_connections.live_connection(session, topic.course_id) is not None
+    if linked and automatic(session, topic):
+        enqueue_after_commit(session, submit_grades(session, topic, None))
+
+
+AFTER_GRADING.append(send_after_grading)
 
 
 def submit_import(session: Session, course: Course, topic_ids: list[str], user_id: int | None) -> Job:

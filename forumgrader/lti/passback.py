@@ -10,8 +10,8 @@ from forumgrader import jobs
 from forumgrader.lti.services import Gradebook, Score, ServiceFailed, roster
 from forumgrader.store import lti_links
 from forumgrader.store.db import utcnow
-from forumgrader.store.grade_passback import mark_sent, plan
-from forumgrader.store.grades import topic_rubric
+from forumgrader.store.grade_passback import automatic, enqueue_after_commit, mark_sent, plan
+from forumgrader.store.grades import AFTER_GRADING, topic_rubric
 from forumgrader.store.models import AuditEntry, Job, LtiContext, LtiLineItem, LtiPlatform, Topic
 
 
@@ -100,6 +100,16 @@ def fetch_roster(session: Session, job: Job, progress: jobs.Progress) -> None:
     progress(
         len(contexts), len(contexts), "Roster: {added} new, {updated} updated, {unchanged} unchanged.".format(**counts)
     )
+
+
+def send_after_grading(session: Session, topic: Topic) -> None:
+    """When the instructor chose so, send a topic's grades to its LMS line items after each grading."""
+    linked = any(context.lineitems_url for context in lti_links.contexts_of(session, topic.course_id))
+    if linked and automatic(session, topic):
+        enqueue_after_commit(session, submit_grades(session, topic, None))
+
+
+AFTER_GRADING.append(send_after_grading)
 
 
 def submit_grades(session: Session, topic: Topic, user_id: int | None, *, force: bool = False) -> Job:

@@ -8,12 +8,13 @@ import json
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from forumgrader import jobs
 from forumgrader.store.db import utcnow
 from forumgrader.store.grades import rubric_name
-from forumgrader.store.models import AuditEntry, Grade, GradePassback, GradeSent, Person, Topic, User
+from forumgrader.store.models import AuditEntry, Grade, GradePassback, GradeSent, Job, Person, Topic, User
 
 
 class Provisional(StrEnum):
@@ -64,6 +65,16 @@ def choose(session: Session, topic: Topic, *, automatic: bool, provisional: Prov
                            user_id=user.id if user else None,
                            actor=(user.name or user.email) if user else ""))  # fmt: skip
     session.flush()
+
+
+def enqueue_after_commit(session: Session, job: Job) -> None:
+    """Queue a job once the session that recorded it commits (a grading's caller commits once, later)."""
+    event.listen(session, "after_commit", lambda _session: jobs.enqueue(job), once=True)
+
+
+def automatic(session: Session, topic: Topic) -> bool:
+    """Tell whether a topic's grades go to the LMS after each grading."""
+    return settings(session, topic).automatic
 
 
 def _digest(points: float, possible: float, comment: str, provisional: bool) -> str:

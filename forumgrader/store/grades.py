@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -27,6 +28,9 @@ from forumgrader.grading.scores import points_text
 from forumgrader.store.db import utcnow
 from forumgrader.store.grade_inputs import STAFF_ROLES, load_topic
 from forumgrader.store.models import AuditEntry, Grade, GradeOverride, Job, Person, Topic, User
+
+# What else happens when a topic was graded (flush only): grades sent on to an LMS (forumgrader/lti, canvas).
+AFTER_GRADING: list[Callable[[Session, Topic], None]] = []
 
 
 class GradingError(ValueError):
@@ -84,6 +88,8 @@ def grade_topic(session: Session, topic_id: int, rubric: Rubric, *, now: datetim
         unchecked = sum(1 for post in participation.all_posts for source in post.references if source.verdict is None)
         graded.append(GradedStudent(person, score, unchecked))
     session.flush()
+    for hook in AFTER_GRADING:
+        hook(session, topic)
     return graded
 
 
