@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 import requests
 from canvasapi import Canvas
+from canvasapi.course import Course
 from canvasapi.exceptions import (
     CanvasException,
     Forbidden,
@@ -104,7 +105,7 @@ class CanvasAPI:
     def __init__(self, base_url: str, token: str, *, sleep: Callable[[float], None] = time.sleep) -> None:
         with warnings.catch_warnings():
             # canvasapi warns about http:// addresses; parse_course_url allows them only on this machine
-            warnings.filterwarnings("ignore", message=".*http://.*", category=UserWarning)
+            warnings.filterwarnings("ignore", message="Canvas may respond unexpectedly", category=UserWarning)
             self._canvas = Canvas(base_url, token)
         self._requester = self._canvas._Canvas__requester  # canvasapi's own session, token and error handling
         self._sleep = sleep
@@ -118,7 +119,7 @@ class CanvasAPI:
     def topics(self, course_id: str) -> list[CanvasTopic]:
         """List a course's discussion topics (every page), announcements aside."""
         with _failures("listing the course's discussion topics"):
-            found = list(self._canvas.get_course(int(course_id)).get_discussion_topics())
+            found = list(Course(self._requester, {"id": int(course_id)}).get_discussion_topics())
         return [
             CanvasTopic(
                 id=str(topic.id),
