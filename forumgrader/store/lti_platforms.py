@@ -8,9 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from jwcrypto.jwk import JWK
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -172,6 +169,10 @@ def delete_platform(session: Session, platform: LtiPlatform) -> None:
 
 
 def _new_key(config: Mapping[str, Any]) -> LtiKey:
+    from cryptography.hazmat.primitives import serialization  # here: the CLI starts without loading cryptography
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from jwcrypto.jwk import JWK
+
     private = rsa.generate_private_key(public_exponent=65537, key_size=KEY_BITS)
     pem = private.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()

@@ -83,8 +83,9 @@ class LocalCanvas:
             self.grades[(assignment_id, user_id)] = grade
         if comment:
             self.comments.setdefault((assignment_id, user_id), []).append(comment)
-        return self._json({"id": 9000 + int(user_id), "assignment_id": int(assignment_id), "user_id": int(user_id),
-                           "score": float(grade) if grade else None, "grade": grade, "workflow_state": "graded"})  # fmt: skip
+        submission = {"id": 9000 + int(user_id), "assignment_id": int(assignment_id), "user_id": int(user_id)}
+        return self._json(submission | {"score": float(grade) if grade else None, "grade": grade,
+                                        "workflow_state": "graded"})  # fmt: skip
 
 
 @dataclass

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from forumgrader.store.grades import rubric_name
 from forumgrader.store.models import CanvasConnection, Course, Grade, Job, Person, Post, Topic
 
-from .conftest import World
 from .canvas_server import TOKEN, LocalCanvas, serve
+from .conftest import World
 
 SAMPLE = Path(__file__).resolve().parents[2] / "forumgrader" / "samples" / "canvas"
 
