@@ -10,10 +10,10 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from forumgrader import store
-from forumgrader.cli.lti import run_job
+from forumgrader.cli.lti import run_job, send_topic_grades
 from forumgrader.store import canvas_connections
 from forumgrader.store import courses as course_store
-from forumgrader.store.models import Course, Topic
+from forumgrader.store.models import Course
 
 
 @click.group("canvas")
@@ -87,12 +87,7 @@ def grades(topic_id: int, force: bool) -> None:
     """Post a topic's grades with feedback comments to its Canvas assignment; unchanged grades are skipped."""
     from forumgrader.canvas.sync import submit_grades
 
-    topic = store.session().get(Topic, topic_id)
-    if topic is None:
-        raise click.ClickException(f"There is no topic {topic_id}.")
-    job = submit_grades(store.session(), topic, None, force=force)
-    store.session().commit()
-    run_job(job.id)
+    send_topic_grades(submit_grades, topic_id, force=force)
 
 
 @canvas.command("revoke")

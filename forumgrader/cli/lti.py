@@ -6,6 +6,7 @@ pylti1p3 is imported only by the commands that use it, so that `forumgrader --he
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 
 import click
 from flask import current_app
@@ -14,7 +15,7 @@ from flask.cli import with_appcontext
 from forumgrader import store
 from forumgrader.store import lti_platforms
 from forumgrader.store.lti_platforms import LMS_KINDS, PRESETS, Endpoints, PlatformError
-from forumgrader.store.models import Course, LtiPlatform, Topic
+from forumgrader.store.models import Course, Job, LtiPlatform, Topic
 
 TOOL_PATHS = {
     "OIDC login (initiate login) URL": "/lti/login",
@@ -151,7 +152,6 @@ def retire_key(kid: str) -> None:
 def run_job(job_id: int) -> None:
     """Run a recorded job here and now, then print how it ended (the CLI waits; the web queues)."""
     from forumgrader import jobs
-    from forumgrader.store.models import Job
 
     with contextlib.suppress(Exception):  # a failure is recorded on the job, and said below
         jobs.execute(job_id)
@@ -184,10 +184,15 @@ def send_grades(topic_id: int, force: bool) -> None:
     """Send a topic's grades, with feedback as comments, to its line item in each linked LMS course (AGS)."""
     from forumgrader.lti.passback import submit_grades
 
+    send_topic_grades(submit_grades, topic_id, force=force)
+
+
+def send_topic_grades(submit: Callable[..., Job], topic_id: int, *, force: bool) -> None:
+    """Record a job sending a topic's grades with `submit`, and run it here."""
     topic = store.session().get(Topic, topic_id)
     if topic is None:
         raise click.ClickException(f"There is no topic {topic_id}.")
-    job = submit_grades(store.session(), topic, None, force=force)
+    job = submit(store.session(), topic, None, force=force)
     store.session().commit()
     run_job(job.id)
 

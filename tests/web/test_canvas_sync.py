@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from forumgrader.cli import cli
 from forumgrader.store.grades import rubric_name
 from forumgrader.store.models import CanvasConnection, Course, Grade, Job, Person, Post, Topic
 
@@ -112,3 +113,18 @@ def test_an_import_of_a_missing_topic_imports_nothing(
     assert job.status == "failed" and "Nothing was imported" in job.error
     assert session.scalar(select(func.count(Topic.id))) == before
     assert session.scalar(select(Course).where(Course.id == world.course_a)) is not None
+
+
+def test_the_command_line_connects_lists_imports_and_revokes(app: Flask, world: World, canvas: LocalCanvas) -> None:
+    runner, course = app.test_cli_runner(), "PSY 101 Introduction to Psychology"
+    url = f"{canvas.url}/courses/501"
+    refused = runner.invoke(cli, ["canvas", "connect", course, url, "--token", "wrong"])
+    assert refused.exit_code == 1 and "Canvas refused the token" in refused.output
+    assert runner.invoke(cli, ["canvas", "connect", course, url], input=f"{TOKEN}\n").exit_code == 0
+    listed = runner.invoke(cli, ["canvas", "topics", course]).output
+    assert "88412\tPsychotherapy Biological Basis" in listed and "assignment 48213" in listed
+    imported = runner.invoke(cli, ["canvas", "import", course, "88412"])
+    assert imported.exit_code == 0 and "Imported 1 topics from Canvas" in imported.output
+    assert runner.invoke(cli, ["canvas", "revoke", course]).exit_code == 0
+    after = runner.invoke(cli, ["canvas", "topics", course])
+    assert after.exit_code == 1 and "not connected to Canvas" in after.output
