@@ -173,3 +173,19 @@ def test_a_person_visiting_the_login_address_is_told_what_it_is_for(client: Flas
     page = client.get("/lti/login")
     assert page.status_code == 200
     assert "http://localhost/lti/jwks" in page.get_data(as_text=True)
+
+
+def test_behind_https_the_login_checks_that_cookies_work_in_the_frame(
+    client: FlaskClient, platform: LocalPlatform
+) -> None:
+    params = platform.login_params(platform.prepare(LaunchSpec(TEACHER)))
+    page = client.post("/lti/login", data=params, base_url="https://localhost")
+    assert page.status_code == 200  # pylti1p3's cookie check, before going on to the LMS
+    policy = page.headers["Content-Security-Policy"]
+    nonce = policy.split("'nonce-")[1].split("'")[0]
+    assert f'<script nonce="{nonce}">' in page.get_data(as_text=True)  # its inline code runs under our policy
+    assert "frame-ancestors *" in policy
+    again = client.post("/lti/login", data=params | {"lti1p3_new_window": "1"}, base_url="https://localhost")
+    assert again.status_code == 302 and again.headers["Location"].startswith(f"{platform.url}/auth")
+    cookies = again.headers.getlist("Set-Cookie")
+    assert any("SameSite=None" in cookie and "Secure" in cookie and "Partitioned" in cookie for cookie in cookies)

@@ -25,6 +25,22 @@ def csp_for(frame_origins: Sequence[str], *, form_to: str = "") -> str:
     return policy.replace("form-action 'self'", f"form-action 'self' {target}") if target else policy
 
 
+def any_frame_csp(*, nonce: str = "") -> str:
+    """Return the policy of the pages a launch shows before it knows the LMS (its refusals, pylti1p3's cookie check):
+    framable anywhere, as they hold nothing private and offer nothing to click into; `nonce` admits inline code."""
+    policy = CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", "frame-ancestors *")
+    if nonce:
+        policy = policy.replace("script-src 'self'", f"script-src 'self' 'nonce-{nonce}'")
+        policy = policy.replace("style-src 'self'", f"style-src 'self' 'nonce-{nonce}'")
+    return policy
+
+
+def with_nonce(page: str, nonce: str) -> str:
+    """Give a page's inline scripts and styles the nonce its policy admits (pylti1p3's cookie check page)."""
+    page = page.replace('<script type="text/javascript">', f'<script nonce="{nonce}">')
+    return page.replace('<style type="text/css">', f'<style nonce="{nonce}">')
+
+
 def init_app(app: Flask) -> None:
     """Let the launching LMS frame the pages of a browser that came in through a launch."""
 

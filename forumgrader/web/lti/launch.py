@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
@@ -19,7 +20,7 @@ from forumgrader.store.lti_links import LaunchedAs, LaunchError, apply_launch
 from forumgrader.store.models import Topic
 from forumgrader.web.access import signed_in_user
 from forumgrader.web.lti.admin import tool_urls
-from forumgrader.web.lti.frames import FRAMES, csp_for
+from forumgrader.web.lti.frames import FRAMES, any_frame_csp, csp_for, with_nonce
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("lti", __name__, url_prefix="/lti")
@@ -27,7 +28,8 @@ blueprint = Blueprint("lti", __name__, url_prefix="/lti")
 
 def _refused(error: LaunchRefused | LaunchError, status: int = 400) -> ResponseReturnValue:
     log.warning("LTI launch refused: %s (%s)", error, getattr(error, "detail", ""))
-    return render_template("lti/refused.html", message=str(error)), status
+    page = render_template("lti/refused.html", message=str(error))
+    return page, status, {"Content-Security-Policy": any_frame_csp()}  # shown inside the LMS's frame
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
@@ -38,11 +40,16 @@ def login() -> ResponseReturnValue:
     lti_platforms.signing_key(store.session(), current_app.config)
     store.session().commit()  # the tool's first key, if it had to be made, before launch data is written beside it
     try:
-        return login_redirect(
+        response = login_redirect(
             store.session(), store.database(), current_app.config, url_for("lti.launch", _external=True)
         )
     except LaunchRefused as error:
         return _refused(error)
+    if response.status_code == 200:  # pylti1p3's cookie check page, with inline code: admitted by a nonce
+        nonce = secrets.token_urlsafe(16)
+        response.set_data(with_nonce(response.get_data(as_text=True), nonce))
+        response.headers["Content-Security-Policy"] = any_frame_csp(nonce=nonce)
+    return response
 
 
 @blueprint.post("/launch")
