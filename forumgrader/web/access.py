@@ -66,6 +66,7 @@ ROUTES: dict[str, Rule] = {
     "review.course": Rule.COURSE_REVIEWER,
     "review.decision": Rule.COURSE_REVIEWER,
     "api.openapi": Rule.PUBLIC,
+    "api.docs": Rule.PUBLIC,  # the documentation page over openapi.json
     "api.courses": Rule.SIGNED_IN,
     "api.course": Rule.COURSE_MEMBER,
     "api.course_topics": Rule.COURSE_MEMBER,
