@@ -65,6 +65,7 @@ ROUTES: dict[str, Rule] = {
     "review.queue": Rule.SIGNED_IN,  # the courses you review; none for students
     "review.course": Rule.COURSE_REVIEWER,
     "review.decision": Rule.COURSE_REVIEWER,
+    "review.bulk": Rule.COURSE_REVIEWER,
     "api.openapi": Rule.PUBLIC,
     "api.docs": Rule.PUBLIC,  # the documentation page over openapi.json
     "api.courses": Rule.SIGNED_IN,
