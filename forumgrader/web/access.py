@@ -62,6 +62,8 @@ ROUTES: dict[str, Rule] = {
     "topics.recheck": Rule.COURSE_GRADER,
     "posts.post": Rule.POST_READER,
     "posts.override": Rule.COURSE_GRADER,
+    "grading.first": Rule.COURSE_REVIEWER,  # TAs read the grades; only graders see the override forms
+    "grading.student": Rule.COURSE_REVIEWER,
     "review.queue": Rule.SIGNED_IN,  # the courses you review; none for students
     "review.course": Rule.COURSE_REVIEWER,
     "review.decision": Rule.COURSE_REVIEWER,

@@ -12,9 +12,9 @@ from werkzeug.datastructures import MultiDict
 
 from forumgrader import store
 from forumgrader.store import accounts
+from forumgrader.store.bulk_review import FlagKey, decide_all, flag_keys
 from forumgrader.store.grades import topic_rubric
 from forumgrader.store.models import Course, Grade, Person, Post, Topic
-from forumgrader.store.bulk_review import FlagKey, decide_all, flag_keys
 from forumgrader.store.reviews import (
     SEVERITY,
     FlagFilters,
@@ -116,7 +116,7 @@ def course(course_id: int) -> ResponseReturnValue:
 
 def _page_links(args: MultiDict[str, str], course_id: int, page: int, pages: int) -> dict[str, str]:
     """Return the addresses of the previous and next pages of the table, with the same filters."""
-    values = {**args.to_dict(flat=True), "course_id": course_id}
+    values: dict[str, Any] = {**args.to_dict(flat=True), "course_id": course_id}
     links = {}
     if page > 1:
         links["previous"] = url_for("review.course", **{**values, "page": page - 1})
