@@ -222,5 +222,6 @@ def bulk(course_id: int) -> ResponseReturnValue:
         flash(str(error), "error")
         return redirect(back)
     session.commit()
-    flash(f"{DONE[chosen]}: {done} flag{'' if done == 1 else 's'}, with your note. The grades are updated.", "success")
+    with_note = ", with your note" if form.get("note", "").strip() else ""
+    flash(f"{DONE[chosen]}: {done} flag{'' if done == 1 else 's'}{with_note}. The grades are updated.", "success")
     return redirect(back)
