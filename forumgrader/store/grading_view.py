@@ -43,18 +43,18 @@ class GradingPage:
         return self.posts[0] if self.posts else None
 
 
-def class_rows(session: Session, topic: Topic, rubric: Rubric, query: RowQuery) -> list[StudentRow]:
-    """Return the students who wrote in the topic, sorted and filtered as the dashboard's query asks."""
-    rows = topic_dashboard(session, topic, rubric).students
-    return [row for row in sort_rows(rows, query) if matches(row, query)]
-
-
-def grading_page(session: Session, topic: Topic, rubric: Rubric, person: Person, query: RowQuery) -> GradingPage | None:
-    """Read the grading view of a student of the topic, or None when they wrote nothing there. The student stays in
-    the list even when the query's filters leave them out: grading them may change what the filters keep."""
-    rows = topic_dashboard(session, topic, rubric).students
-    students = [row for row in sort_rows(rows, query) if matches(row, query) or row.person_id == person.id]
-    if not any(row.person_id == person.id for row in students):
+def grading_page(
+    session: Session, topic: Topic, rubric: Rubric, person_id: int | None, query: RowQuery
+) -> GradingPage | None:
+    """Read the grading view of a student of the topic (None: the first the query keeps), or None when there is no
+    such student or they wrote nothing there. The student stays in the list even when the query's filters leave them
+    out: grading them may change what the filters keep."""
+    rows = sort_rows(topic_dashboard(session, topic, rubric).students, query)
+    if person_id is None:
+        person_id = next((row.person_id for row in rows if matches(row, query)), None)
+    students = [row for row in rows if matches(row, query) or row.person_id == person_id]
+    person = session.get(Person, person_id) if person_id is not None else None
+    if person is None or not any(row.person_id == person.id for row in students):
         return None
     posts = sorted(student_posts(session, topic.id, person.id), key=lambda post: post.parent_id is not None)
     pages = [post_page(session, post, rubric.name if index == 0 else None) for index, post in enumerate(posts)]

@@ -86,9 +86,7 @@ class Flag:
     @property
     def kind(self) -> str:
         """Return what makes this reference worst: its verdict, or "retracted"."""
-        if self.retracted and SEVERITY[RETRACTED] < SEVERITY.get(self.verdict, len(SEVERITY)):
-            return RETRACTED
-        return self.verdict
+        return kind_of(self.verdict, self.retracted)
 
     @property
     def severity(self) -> int:
@@ -136,22 +134,30 @@ def filter_conditions(filters: FlagFilters, *, status: bool = True) -> list[Any]
 
 def flags(session: Session, course_id: int, filters: FlagFilters | None = None) -> list[Flag]:
     """List a course's flagged references, worst first (broken or wrong DOI, not found, retracted, mismatch)."""
-    rows = session.execute(
+    return flag_page(session, course_id, filters)[1]
+
+
+def flag_page(
+    session: Session, course_id: int, filters: FlagFilters | None = None, start: int = 0, stop: int | None = None
+) -> tuple[int, list[Flag]]:
+    """Count a course's flags under the filters, and read those from `start` to `stop` in the queue's order with
+    their evidence and history (the order is found from a few columns; only the shown flags are read whole)."""
+    ranked = session.execute(
         select(
-            ReferenceCheck,
-            Post.topic_id,
+            ReferenceCheck.id,
+            ReferenceCheck.post_id,
+            ReferenceCheck.key,
+            ReferenceCheck.position,
+            ReferenceCheck.verdict,
+            ReferenceCheck.retracted,
+            Topic.id,
             Topic.title,
-            Post.author_id,
             Person.display_name,
-            Review,
-            User.name,
-            User.email,
         )
         .join(Post, Post.id == ReferenceCheck.post_id)
         .join(Topic, Topic.id == Post.topic_id)
         .outerjoin(Person, Person.id == Post.author_id)
         .outerjoin(Review, review_join())
-        .outerjoin(User, User.id == Review.reviewer_id)
         .where(
             Topic.course_id == course_id,
             Post.deleted.is_(False),
@@ -161,14 +167,38 @@ def flags(session: Session, course_id: int, filters: FlagFilters | None = None) 
         .order_by(ReferenceCheck.post_id, ReferenceCheck.position)
     ).all()
     unique: dict[tuple[int, str], Any] = {}
-    for row in rows:  # the same entry twice in one list: one decision covers both
-        unique.setdefault((row[0].post_id, row[0].key), row)
-    histories = _histories(session, unique)
-    found = [_flag(*row, history=histories.get(_subject(*key), [])) for key, row in unique.items()]
-    return sorted(
-        found,
-        key=lambda f: (f.severity, f.topic_title.casefold(), f.topic_id, f.student.casefold(), f.post_id, f.position),
-    )
+    for row in ranked:  # the same entry twice in one list: one decision covers both
+        unique.setdefault((row.post_id, row.key), row)
+    order = sorted(
+        unique.values(),
+        key=lambda r: (SEVERITY[kind_of(r.verdict or "", bool(r.retracted))], (r.title or "").casefold(), r[6],
+                       (r.display_name or "(unknown author)").casefold(), r.post_id, r.position),
+    )  # fmt: skip
+    shown = [row.id for row in order[start:stop]]
+    rows: dict[int, Any] = {}
+    for chunk in range(0, len(shown), 500):
+        for row in session.execute(
+            select(ReferenceCheck, Post.topic_id, Topic.title, Post.author_id, Person.display_name, Review, User.name,
+                   User.email)
+            .join(Post, Post.id == ReferenceCheck.post_id)
+            .join(Topic, Topic.id == Post.topic_id)
+            .outerjoin(Person, Person.id == Post.author_id)
+            .outerjoin(Review, review_join())
+            .outerjoin(User, User.id == Review.reviewer_id)
+            .where(ReferenceCheck.id.in_(shown[chunk : chunk + 500]))
+        ):  # fmt: skip
+            rows[row[0].id] = row
+    histories = _histories(session, [(rows[id_][0].post_id, rows[id_][0].key) for id_ in shown])
+    return len(order), [
+        _flag(*rows[id_], history=histories.get(_subject(rows[id_][0].post_id, rows[id_][0].key), [])) for id_ in shown
+    ]
+
+
+def kind_of(verdict: str, retracted: bool) -> str:
+    """Return what makes a reference worst: its verdict, or "retracted"."""
+    if retracted and SEVERITY[RETRACTED] < SEVERITY.get(verdict, len(SEVERITY)):
+        return RETRACTED
+    return verdict
 
 
 def _flag(

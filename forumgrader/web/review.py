@@ -23,7 +23,7 @@ from forumgrader.store.reviews import (
     awaiting_by_course,
     decide,
     flag_counts,
-    flags,
+    flag_page,
     reopen,
 )
 from forumgrader.web.access import course_or_404, signed_in_user
@@ -75,10 +75,11 @@ def read_filters(args: MultiDict[str, str]) -> FlagFilters:
     )
 
 
-def _students(course: Course) -> list[Person]:
+def _students(course: Course) -> list[Any]:
+    """Return the course's students for the filter menu: id, display name and key (no whole rows: a class is big)."""
     return list(
-        store.session().scalars(
-            select(Person)
+        store.session().execute(
+            select(Person.id, Person.display_name, Person.key)
             .where(Person.course_id == course.id, Person.role == "student")
             .order_by(Person.sortable_name, Person.display_name, Person.id)
         )
@@ -91,15 +92,18 @@ def course(course_id: int) -> ResponseReturnValue:
     found = course_or_404(course_id)
     session = store.session()
     filters = read_filters(request.args)
-    listed = flags(session, found.id, filters)
-    pages = max(1, -(-len(listed) // PER_PAGE))
-    page = min(max(_number(request.args, "page") or 1, 1), pages)
+    page = max(_number(request.args, "page") or 1, 1)
+    total, shown = flag_page(session, found.id, filters, (page - 1) * PER_PAGE, page * PER_PAGE)
+    pages = max(1, -(-total // PER_PAGE))
+    if page > pages:  # past the end (decisions emptied the last page): the last page there is
+        page = pages
+        total, shown = flag_page(session, found.id, filters, (page - 1) * PER_PAGE, page * PER_PAGE)
     return render_template(
         "review/queue.html",
         course=found,
         filters=filters,
-        flags=listed[(page - 1) * PER_PAGE : page * PER_PAGE],
-        total=len(listed),
+        flags=shown,
+        total=total,
         page=page,
         pages=pages,
         first_row=(page - 1) * PER_PAGE + 1,

@@ -40,7 +40,7 @@ def queue_items(page: str) -> list[dict[str, str]]:
     """Each flag's row in the queue's table: its title (kind: student), status, post id and reference key."""
     items = []
     for row in re.findall(r'<tr class="flag [^"]*".*?</tr>', page, flags=re.S):
-        kind = re.search(r'<span class="flag-kind">(.*?)</span>', row, re.S).group(1)  # type: ignore[union-attr]
+        kind = re.search(r'<span class="flag-kind[^"]*">(.*?)</span>', row, re.S).group(1)  # type: ignore[union-attr]
         student = re.search(r'<span class="flag-student">(.*?)</span>', row, re.S).group(1)  # type: ignore[union-attr]
         items.append(
             {

@@ -4,6 +4,7 @@ rubric with its overrides, with next and previous by link and by key. The class 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -14,7 +15,7 @@ from forumgrader.grading.scores import points_text
 from forumgrader.store import accounts
 from forumgrader.store.dashboard import RowQuery
 from forumgrader.store.grades import topic_rubric
-from forumgrader.store.grading_view import class_rows, grading_page
+from forumgrader.store.grading_view import grading_page
 from forumgrader.store.models import Person, Topic
 from forumgrader.store.students import person_in_topic
 from forumgrader.web.access import signed_in_user, topic_or_404
@@ -38,23 +39,16 @@ def query_values(query: RowQuery) -> dict[str, Any]:
 def first(topic_id: int) -> ResponseReturnValue:
     """Show the grading view of the first student, in the dashboard's order and filters."""
     topic = topic_or_404(topic_id)
-    session = store.session()
-    query = row_query(request.args)
-    rubric = _rubric(topic)
-    rows = class_rows(session, topic, rubric, query)
-    if not rows:
-        fail(404, "Nobody in this topic matches these filters: clear them on the topic's dashboard.")
-    return _show(topic, session.get_one(Person, rows[0].person_id), query, rubric)
+    return _show(topic, None, row_query(request.args))
 
 
 @blueprint.get("/topics/<int:topic_id>/grading/<int:person_id>")
 def student(topic_id: int, person_id: int) -> ResponseReturnValue:
     """Show one student's posts and grade beside the class, ready to override and move on."""
     topic = topic_or_404(topic_id)
-    person = person_in_topic(store.session(), topic, person_id)
-    if person is None:
+    if person_in_topic(store.session(), topic, person_id) is None:
         abort(404)
-    return _show(topic, person, row_query(request.args), _rubric(topic))
+    return _show(topic, person_id, row_query(request.args))
 
 
 def _rubric(topic: Topic) -> Rubric:
@@ -64,19 +58,27 @@ def _rubric(topic: Topic) -> Rubric:
         fail(409, f"This topic's rubric cannot be read: {'; '.join(error.problems)}. Choose another on its dashboard.")
 
 
-def _show(topic: Topic, person: Person, query: RowQuery, rubric: Rubric) -> ResponseReturnValue:
+def _show(topic: Topic, person_id: int | None, query: RowQuery) -> ResponseReturnValue:
     session = store.session()
-    page = grading_page(session, topic, rubric, person, query)
+    rubric = _rubric(topic)
+    page = grading_page(session, topic, rubric, person_id, query)
+    if page is None and person_id is None:
+        fail(404, "Nobody in this topic matches these filters: clear them on the topic's dashboard.")
     if page is None:
+        person = session.get_one(Person, person_id)
         fail(404, f"{person.display_name or 'This student'} wrote nothing in this topic, so has no grade in it.")
     values = query_values(query)
+    # one address built, not one per student: the list holds the whole class
+    prefix = url_for("grading.student", topic_id=topic.id, person_id=0).removesuffix("0")
     return render_template(
         "grading/student.html",
         grading=page,
         topic=topic,
         rubric=rubric,
         query=values,
-        here=url_for("grading.student", topic_id=topic.id, person_id=person.id, **values),
+        student_prefix=prefix,
+        query_string=urlencode(values, doseq=True),
+        here=url_for("grading.student", topic_id=topic.id, person_id=page.person.id, **values),
         can_grade=accounts.can_grade_course(session, signed_in_user(), topic.course_id),
         points_text=points_text,
     )
