@@ -177,7 +177,7 @@ def flag_page(
     shown = [row.id for row in order[start:stop]]
     rows: dict[int, Any] = {}
     for chunk in range(0, len(shown), 500):
-        for row in session.execute(
+        for whole in session.execute(
             select(ReferenceCheck, Post.topic_id, Topic.title, Post.author_id, Person.display_name, Review, User.name,
                    User.email)
             .join(Post, Post.id == ReferenceCheck.post_id)
@@ -187,7 +187,7 @@ def flag_page(
             .outerjoin(User, User.id == Review.reviewer_id)
             .where(ReferenceCheck.id.in_(shown[chunk : chunk + 500]))
         ):  # fmt: skip
-            rows[row[0].id] = row
+            rows[whole[0].id] = whole
     histories = _histories(session, [(rows[id_][0].post_id, rows[id_][0].key) for id_ in shown])
     return len(order), [
         _flag(*rows[id_], history=histories.get(_subject(rows[id_][0].post_id, rows[id_][0].key), [])) for id_ in shown
