@@ -176,3 +176,20 @@ def test_every_page_is_visited(live_server: LiveServer) -> None:
     }
     visited = {visit.endpoint for visits in VISITS.values() for visit in visits}
     assert pages - visited == set(), "add a Visit for these pages to VISITS in tests/browser/test_pages.py"
+
+
+def test_a_phone_reads_the_verdicts_as_counts_not_as_a_shrunken_plot(page: Page, site: dict[str, Any]) -> None:
+    sign_in(page, site["emails"]["instructor"], PASSWORD)
+    page.goto(f"/topics/{site['values']['topic']}")
+    summary = page.get_by_role("list", name="This topic's references by verdict")
+    plot = page.locator("#plot-verdicts svg")
+    assert plot.is_visible() and summary.is_visible()  # the plot with its counts beside it
+    page.set_viewport_size({"width": PHONE, "height": 844})
+    assert plot.is_hidden()
+    items = summary.get_by_role("listitem")
+    assert items.count() == 8  # seven verdicts, and retracted records
+    first = items.first
+    assert first.inner_text().split() == ["✓", "Verified", str(first.locator(".verdict-count").inner_text())]
+    assert int(first.locator(".verdict-count").inner_text()) > 0
+    size = first.locator(".verdict-label").evaluate("label => parseFloat(getComputedStyle(label).fontSize)")
+    assert size >= 14  # readable, where the plot's words were a few pixels high
