@@ -32,6 +32,7 @@ def test_the_grading_view_walks_a_class_of_120_by_keyboard(page: Page, room: Cla
     sign_in(page, room.instructor, PASSWORD)
     page.goto(f"/topics/{room.topic_ids[0]}")
     page.get_by_role("link", name="Grade student by student").click()
+    page.wait_for_load_state()  # the page's script listens for keys from then on
     listed = page.locator(".grader-list .grader-name").all_inner_texts()
     assert len(listed) == 120
     # on one screen at 1280 px: the class, the post with its marked citations, and the rubric with its overrides
