@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Mapping
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
 import click
 from flask import current_app
-from flask.cli import with_appcontext
+from flask.cli import ScriptInfo
 
 from forumgrader import store
 from forumgrader.citations import analyse
@@ -82,9 +83,15 @@ def _read(path: str) -> CheckedReport:
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="Also write the references as BibTeX, built from the matched Crossref records.",
 )
-@with_appcontext
+@click.pass_context
 def check(
-    path: str, as_json: bool, crossref_url: str | None, mailto: str | None, offline: bool, bibtex_out: Path | None
+    context: click.Context,
+    path: str,
+    as_json: bool,
+    crossref_url: str | None,
+    mailto: str | None,
+    offline: bool,
+    bibtex_out: Path | None,
 ) -> None:
     """Check the citations of PATH: a draft (.txt, .md, .html, .docx), '-' for stdin, post:ID, or a .bib export.
 
@@ -92,10 +99,13 @@ def check(
     mismatch (with what differs), wrong_doi, broken_doi, not_found, not_indexed, or unchecked when Crossref could not
     be reached. The exit status is 0 whatever the verdicts; it is non-zero only when the check itself failed.
     """
-    checked = _read(path)
-    if not offline:
-        source = configured_source(crossref_url, mailto)
-        checked = check_report(checked, source, workers=verify_workers(current_app.config))
+    # the app (configuration, database, instance folder) only when the check needs it: --offline on a file needs none
+    needs_app = not offline or path.startswith("post:")
+    with context.ensure_object(ScriptInfo).load_app().app_context() if needs_app else nullcontext():
+        checked = _read(path)
+        if not offline:
+            source = configured_source(crossref_url, mailto)
+            checked = check_report(checked, source, workers=verify_workers(current_app.config))
     if bibtex_out is not None:
         bibtex_out.write_text(to_bibtex(checked.report.references, checked.checks), encoding="utf-8")
     if as_json:

@@ -76,13 +76,24 @@ ACCOUNTS = (
 )
 
 
+def _confirm(question: str, *, default: bool) -> bool:
+    """Ask a yes/no question; with nobody to answer (no terminal, empty input), say to pass --yes."""
+    try:
+        return click.confirm(question, default=default)
+    except click.Abort:
+        click.echo()  # end the question's line: the message below must not be glued to it
+        raise click.ClickException(
+            "No answer came (is this running without a terminal?): pass --yes to start the demo again from scratch."
+        ) from None
+
+
 def _start_afresh(url: str, yes: bool, *, own_file: Path | None) -> None:
     """Delete the demo's own SQLite file, or empty a configured database, asking first unless --yes."""
     if own_file is not None:
         path = own_file
         if not path.exists():
             return
-        if not yes and not click.confirm(f"{path} holds an earlier demo. Start again from scratch?", default=True):
+        if not yes and not _confirm(f"{path} holds an earlier demo. Start again from scratch?", default=True):
             raise click.ClickException(
                 f"Nothing changed. Keep the old demo with `forumgrader serve` "
                 f"(FORUMGRADER_DATABASE_URL=sqlite:///{path}), or run the demo with --yes."
@@ -94,9 +105,7 @@ def _start_afresh(url: str, yes: bool, *, own_file: Path | None) -> None:
     shown = engine.url.render_as_string(hide_password=True)
     try:
         if inspect(engine).get_table_names():
-            if not yes and not click.confirm(
-                f"{shown} is not empty: erase every forumgrader table in it?", default=False
-            ):
+            if not yes and not _confirm(f"{shown} is not empty: erase every forumgrader table in it?", default=False):
                 raise click.ClickException(
                     "Nothing changed. Unset FORUMGRADER_DATABASE_URL to run the demo on "
                     "its own SQLite file in the instance folder."
@@ -242,6 +251,16 @@ def print_logins(logins: list[Login], url: str) -> None:
     click.echo("Passwords are new each time the demo starts afresh.")
 
 
+def print_commands(url: str | None, topic_id: int | None) -> None:
+    """Say where the sample exports are, and how the other commands reach the demo's database (`url`, when its own)."""
+    click.echo(f"\nThe sample exports the demo imported are in {SAMPLES} (canvas/, moodle/).")
+    if url is not None:
+        click.echo("The other forumgrader commands use the demo's database and its Crossref snapshot once you run:")
+        click.echo(f"  export FORUMGRADER_DATABASE_URL={url} FORUMGRADER_METADATA_SOURCE=snapshot")
+    if topic_id is not None:
+        click.echo(f"Then try, for example: forumgrader grade {topic_id}")
+
+
 @click.command("demo")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535), help="Port on 127.0.0.1.")
 @click.option("--no-serve", is_flag=True, help="Prepare the demo and print the logins, then stop.")
@@ -270,11 +289,9 @@ def demo(context: click.Context, port: int, no_serve: bool, yes: bool) -> None:
             logins = prepare(app)
             click.echo(f"Ready in {time.perf_counter() - started:.1f} s.")
             print_logins(logins, f"http://127.0.0.1:{port}/")
+            print_commands(None if configured else url, store.session().scalar(select(func.min(Topic.id))))
             if no_serve:
-                click.echo(
-                    f"Serve it with: FORUMGRADER_DATABASE_URL={url} FORUMGRADER_METADATA_SOURCE=snapshot "
-                    "forumgrader serve"
-                )
+                click.echo("Serve it with: forumgrader serve")
                 return
             context.invoke(serve, host="127.0.0.1", port=port, threads=8, no_worker=False)
     finally:

@@ -86,9 +86,7 @@ class Flag:
     @property
     def kind(self) -> str:
         """Return what makes this reference worst: its verdict, or "retracted"."""
-        if self.retracted and SEVERITY[RETRACTED] < SEVERITY.get(self.verdict, len(SEVERITY)):
-            return RETRACTED
-        return self.verdict
+        return kind_of(self.verdict, self.retracted)
 
     @property
     def severity(self) -> int:
@@ -106,15 +104,18 @@ def is_flag(check: ReferenceCheck) -> bool:
     return check.verdict in FLAGGED_VERDICTS or bool(check.retracted)
 
 
-def _flagged() -> Any:
+def flagged() -> Any:
+    """Select the checked references that are flags (a flagged verdict, or a retracted record)."""
     return or_(ReferenceCheck.verdict.in_(FLAGGED_VERDICTS), ReferenceCheck.retracted.is_(True))
 
 
-def _review_join() -> Any:
+def review_join() -> Any:
+    """Join a checked reference to its review, if any."""
     return and_(Review.post_id == ReferenceCheck.post_id, Review.reference_key == ReferenceCheck.key)
 
 
-def _where(filters: FlagFilters, *, status: bool = True) -> list[Any]:
+def filter_conditions(filters: FlagFilters, *, status: bool = True) -> list[Any]:
+    """Return the conditions the filters set (the status one left out with status=False)."""
     conditions = []
     if filters.topic_id is not None:
         conditions.append(Post.topic_id == filters.topic_id)
@@ -133,34 +134,71 @@ def _where(filters: FlagFilters, *, status: bool = True) -> list[Any]:
 
 def flags(session: Session, course_id: int, filters: FlagFilters | None = None) -> list[Flag]:
     """List a course's flagged references, worst first (broken or wrong DOI, not found, retracted, mismatch)."""
-    rows = session.execute(
+    return flag_page(session, course_id, filters)[1]
+
+
+def flag_page(
+    session: Session, course_id: int, filters: FlagFilters | None = None, start: int = 0, stop: int | None = None
+) -> tuple[int, list[Flag]]:
+    """Count a course's flags under the filters, and read those from `start` to `stop` in the queue's order with
+    their evidence and history (the order is found from a few columns; only the shown flags are read whole)."""
+    ranked = session.execute(
         select(
-            ReferenceCheck,
-            Post.topic_id,
+            ReferenceCheck.id,
+            ReferenceCheck.post_id,
+            ReferenceCheck.key,
+            ReferenceCheck.position,
+            ReferenceCheck.verdict,
+            ReferenceCheck.retracted,
+            Topic.id,
             Topic.title,
-            Post.author_id,
             Person.display_name,
-            Review,
-            User.name,
-            User.email,
         )
         .join(Post, Post.id == ReferenceCheck.post_id)
         .join(Topic, Topic.id == Post.topic_id)
         .outerjoin(Person, Person.id == Post.author_id)
-        .outerjoin(Review, _review_join())
-        .outerjoin(User, User.id == Review.reviewer_id)
-        .where(Topic.course_id == course_id, Post.deleted.is_(False), _flagged(), *_where(filters or FlagFilters()))
+        .outerjoin(Review, review_join())
+        .where(
+            Topic.course_id == course_id,
+            Post.deleted.is_(False),
+            flagged(),
+            *filter_conditions(filters or FlagFilters()),
+        )
         .order_by(ReferenceCheck.post_id, ReferenceCheck.position)
     ).all()
     unique: dict[tuple[int, str], Any] = {}
-    for row in rows:  # the same entry twice in one list: one decision covers both
-        unique.setdefault((row[0].post_id, row[0].key), row)
-    histories = _histories(session, unique)
-    found = [_flag(*row, history=histories.get(_subject(*key), [])) for key, row in unique.items()]
-    return sorted(
-        found,
-        key=lambda f: (f.severity, f.topic_title.casefold(), f.topic_id, f.student.casefold(), f.post_id, f.position),
-    )
+    for row in ranked:  # the same entry twice in one list: one decision covers both
+        unique.setdefault((row.post_id, row.key), row)
+    order = sorted(
+        unique.values(),
+        key=lambda r: (SEVERITY[kind_of(r.verdict or "", bool(r.retracted))], (r.title or "").casefold(), r[6],
+                       (r.display_name or "(unknown author)").casefold(), r.post_id, r.position),
+    )  # fmt: skip
+    shown = [row.id for row in order[start:stop]]
+    rows: dict[int, Any] = {}
+    for chunk in range(0, len(shown), 500):
+        for whole in session.execute(
+            select(ReferenceCheck, Post.topic_id, Topic.title, Post.author_id, Person.display_name, Review, User.name,
+                   User.email)
+            .join(Post, Post.id == ReferenceCheck.post_id)
+            .join(Topic, Topic.id == Post.topic_id)
+            .outerjoin(Person, Person.id == Post.author_id)
+            .outerjoin(Review, review_join())
+            .outerjoin(User, User.id == Review.reviewer_id)
+            .where(ReferenceCheck.id.in_(shown[chunk : chunk + 500]))
+        ):  # fmt: skip
+            rows[whole[0].id] = whole
+    histories = _histories(session, [(rows[id_][0].post_id, rows[id_][0].key) for id_ in shown])
+    return len(order), [
+        _flag(*rows[id_], history=histories.get(_subject(rows[id_][0].post_id, rows[id_][0].key), [])) for id_ in shown
+    ]
+
+
+def kind_of(verdict: str, retracted: bool) -> str:
+    """Return what makes a reference worst: its verdict, or "retracted"."""
+    if retracted and SEVERITY[RETRACTED] < SEVERITY.get(verdict, len(SEVERITY)):
+        return RETRACTED
+    return verdict
 
 
 def _flag(
@@ -225,12 +263,12 @@ def flag_counts(session: Session, course_id: int, filters: FlagFilters | None = 
         select(ReferenceCheck.post_id, ReferenceCheck.key, Review.decision)
         .join(Post, Post.id == ReferenceCheck.post_id)
         .join(Topic, Topic.id == Post.topic_id)
-        .outerjoin(Review, _review_join())
+        .outerjoin(Review, review_join())
         .where(
             Topic.course_id == course_id,
             Post.deleted.is_(False),
-            _flagged(),
-            *_where(filters or FlagFilters(), status=False),
+            flagged(),
+            *filter_conditions(filters or FlagFilters(), status=False),
         )
         .distinct()
         .subquery()
@@ -250,8 +288,8 @@ def awaiting_by_course(session: Session, course_ids: Sequence[int]) -> dict[int,
         select(Topic.course_id, ReferenceCheck.post_id, ReferenceCheck.key)
         .join(Post, Post.id == ReferenceCheck.post_id)
         .join(Topic, Topic.id == Post.topic_id)
-        .outerjoin(Review, _review_join())
-        .where(Topic.course_id.in_(course_ids), Post.deleted.is_(False), _flagged(), Review.id.is_(None))
+        .outerjoin(Review, review_join())
+        .where(Topic.course_id.in_(course_ids), Post.deleted.is_(False), flagged(), Review.id.is_(None))
         .distinct()
         .subquery()
     )
@@ -300,33 +338,54 @@ def decide(
     now: datetime | None = None,
 ) -> Review:
     """Confirm or dismiss a flagged reference (flush only): kept across re-checks, audited, and the topic regraded."""
-    try:
-        chosen = Decision(decision)
-    except ValueError:
-        raise ReviewError(f"{decision!r} is not a decision: confirm or dismiss the flag.") from None
+    chosen = as_decision(decision)
     check = _flagged_check(session, post_id, reference_key)
     moment = now or utcnow()
-    review = session.scalar(select(Review).where(Review.post_id == post_id, Review.reference_key == reference_key))
+    existing = session.scalar(select(Review).where(Review.post_id == post_id, Review.reference_key == reference_key))
+    review = record_decision(session, check, existing, chosen, note, user, moment)
+    session.flush()
+    regrade(session, session.get_one(Topic, check.post.topic_id), now=moment)
+    return review
+
+
+def as_decision(decision: Decision | str) -> Decision:
+    """Read a decision, or raise ReviewError saying which there are."""
+    try:
+        return Decision(decision)
+    except ValueError:
+        raise ReviewError(f"{decision!r} is not a decision: confirm or dismiss the flag.") from None
+
+
+def record_decision(
+    session: Session,
+    check: ReferenceCheck,
+    review: Review | None,
+    decision: Decision,
+    note: str,
+    user: User | None,
+    moment: datetime,
+    **details: Any,
+) -> Review:
+    """File a decision on a flagged reference, over its earlier `review` if any, and audit it (the caller regrades)."""
     previous = review.decision if review is not None else None
     if review is None:
-        review = Review(post_id=post_id, reference_key=reference_key)
+        review = Review(post_id=check.post_id, reference_key=check.key)
         session.add(review)
-    review.decision, review.note, review.verdict = chosen.value, note.strip(), check.verdict or ""
+    review.decision, review.note, review.verdict = decision.value, note.strip(), check.verdict or ""
     review.reviewer_id, review.decided_at = (user.id if user else None), moment
     _audit(
         session,
         user,
-        f"review.{chosen.value}",
-        _subject(post_id, reference_key),
+        f"review.{decision.value}",
+        _subject(check.post_id, check.key),
         note.strip(),
-        decision=chosen.value,
+        decision=decision.value,
         previous=previous,
         verdict=check.verdict,
         retracted=bool(check.retracted),
         reference=check.text[:500],
+        **details,
     )
-    session.flush()
-    regrade(session, session.get_one(Topic, check.post.topic_id), now=moment)
     return review
 
 

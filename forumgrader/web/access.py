@@ -64,10 +64,14 @@ ROUTES: dict[str, Rule] = {
     "topics.recheck": Rule.COURSE_GRADER,
     "posts.post": Rule.POST_READER,
     "posts.override": Rule.COURSE_GRADER,
+    "grading.first": Rule.COURSE_REVIEWER,  # TAs read the grades; only graders see the override forms
+    "grading.student": Rule.COURSE_REVIEWER,
     "review.queue": Rule.SIGNED_IN,  # the courses you review; none for students
     "review.course": Rule.COURSE_REVIEWER,
     "review.decision": Rule.COURSE_REVIEWER,
+    "review.bulk": Rule.COURSE_REVIEWER,
     "api.openapi": Rule.PUBLIC,
+    "api.docs": Rule.PUBLIC,  # the documentation page over openapi.json
     "api.courses": Rule.SIGNED_IN,
     "api.course": Rule.COURSE_MEMBER,
     "api.course_topics": Rule.COURSE_MEMBER,

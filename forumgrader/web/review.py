@@ -1,4 +1,5 @@
-"""The TA review queue: a course's flagged references worst first, confirmed or dismissed with a note, by keyboard."""
+"""The TA review queue: a course's flagged references worst first, one row each, confirmed or dismissed with a note,
+one by one (by keyboard too) or many at once."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from werkzeug.datastructures import MultiDict
 
 from forumgrader import store
 from forumgrader.store import accounts
+from forumgrader.store.bulk_review import FlagKey, decide_all, flag_keys
 from forumgrader.store.grades import topic_rubric
 from forumgrader.store.models import Course, Grade, Person, Post, Topic
 from forumgrader.store.reviews import (
@@ -21,7 +23,7 @@ from forumgrader.store.reviews import (
     awaiting_by_course,
     decide,
     flag_counts,
-    flags,
+    flag_page,
     reopen,
 )
 from forumgrader.web.access import course_or_404, signed_in_user
@@ -30,7 +32,7 @@ from forumgrader.web.errors import fail
 
 blueprint = Blueprint("review", __name__)
 
-SHOWN = 50  # flags on one page; ?all=1 shows every one
+PER_PAGE = 100  # rows of the table on one page (?page=2...)
 KIND_NAMES = {
     "broken_doi": "Broken DOI",
     "wrong_doi": "DOI of another work",
@@ -73,10 +75,11 @@ def read_filters(args: MultiDict[str, str]) -> FlagFilters:
     )
 
 
-def _students(course: Course) -> list[Person]:
+def _students(course: Course) -> list[Any]:
+    """Return the course's students for the filter menu: id, display name and key (no whole rows: a class is big)."""
     return list(
-        store.session().scalars(
-            select(Person)
+        store.session().execute(
+            select(Person.id, Person.display_name, Person.key)
             .where(Person.course_id == course.id, Person.role == "student")
             .order_by(Person.sortable_name, Person.display_name, Person.id)
         )
@@ -85,18 +88,26 @@ def _students(course: Course) -> list[Person]:
 
 @blueprint.get("/courses/<int:course_id>/review")
 def course(course_id: int) -> ResponseReturnValue:
-    """Show a course's flagged references, worst first, each beside its Crossref record, ready for a decision."""
+    """Show a course's flagged references as a table, worst first: each row opens on its evidence and decision."""
     found = course_or_404(course_id)
     session = store.session()
     filters = read_filters(request.args)
-    listed = flags(session, found.id, filters)
-    shown = listed if request.args.get("all") else listed[:SHOWN]
+    page = max(_number(request.args, "page") or 1, 1)
+    total, shown = flag_page(session, found.id, filters, (page - 1) * PER_PAGE, page * PER_PAGE)
+    pages = max(1, -(-total // PER_PAGE))
+    if page > pages:  # past the end (decisions emptied the last page): the last page there is
+        page = pages
+        total, shown = flag_page(session, found.id, filters, (page - 1) * PER_PAGE, page * PER_PAGE)
     return render_template(
         "review/queue.html",
         course=found,
         filters=filters,
         flags=shown,
-        total=len(listed),
+        total=total,
+        page=page,
+        pages=pages,
+        first_row=(page - 1) * PER_PAGE + 1,
+        page_links=_page_links(request.args, found.id, page, pages),
         counts=flag_counts(session, found.id, filters),
         topics=found.topics,
         students=_students(found),
@@ -104,13 +115,18 @@ def course(course_id: int) -> ResponseReturnValue:
         status_names=STATUS_NAMES,
         status=filters.status.value if filters.status else "all",
         here=request.full_path.rstrip("?"),
-        show_all=url_for("review.course", **_with_all(request.args, found.id)),
     )
 
 
-def _with_all(args: MultiDict[str, str], course_id: int) -> dict[str, Any]:
-    """Return the address values of this page of the queue with every flag shown."""
-    return {**args.to_dict(flat=False), "course_id": course_id, "all": 1}
+def _page_links(args: MultiDict[str, str], course_id: int, page: int, pages: int) -> dict[str, str]:
+    """Return the addresses of the previous and next pages of the table, with the same filters."""
+    values: dict[str, Any] = {**args.to_dict(flat=True), "course_id": course_id}
+    links = {}
+    if page > 1:
+        links["previous"] = url_for("review.course", **{**values, "page": page - 1})
+    if page < pages:
+        links["next"] = url_for("review.course", **{**values, "page": page + 1})
+    return links
 
 
 def _wants_json() -> bool:
@@ -159,10 +175,16 @@ def decision(course_id: int) -> ResponseReturnValue:
     grade = _grade_json(post)
     message = f"{DONE[chosen]}." + (" The grade is provisional still." if grade and grade["provisional"] else "")
     if _wants_json():
-        awaiting = flag_counts(session, found.id)[FlagStatus.AWAITING]
+        counts = flag_counts(session, found.id, read_filters(request.args))  # the page's filters, sent in the address
         status = FlagStatus.AWAITING.value if chosen == "reopen" else chosen
         return jsonify(
-            status=status, note=note.strip(), reviewer=_reviewer_name(), message=message, grade=grade, awaiting=awaiting
+            status=status,
+            note=note.strip(),
+            reviewer=_reviewer_name(),
+            message=message,
+            grade=grade,
+            awaiting=flag_counts(session, found.id)[FlagStatus.AWAITING],
+            counts={state.value: count for state, count in counts.items()},
         )
     flash(message, "success")
     anchor = form.get("next", "")
@@ -172,3 +194,38 @@ def decision(course_id: int) -> ResponseReturnValue:
 def _reviewer_name() -> str:
     user = signed_in_user()
     return user.name or user.email
+
+
+def _chosen_flags(form: MultiDict[str, str]) -> list[FlagKey]:
+    """Read the ticked flags, each written "POST_ID:REFERENCE_KEY"."""
+    chosen = []
+    for value in form.getlist("flag"):
+        post_id, _, key = value.partition(":")
+        if not post_id.isdigit() or not key.isalnum():
+            fail(400, "A ticked flag is not one the queue wrote: reload the review queue.")
+        chosen.append((int(post_id), key))
+    return chosen
+
+
+@blueprint.post("/courses/<int:course_id>/review/bulk")
+def bulk(course_id: int) -> ResponseReturnValue:
+    """Confirm or dismiss many flags with one note: the ticked ones, or every one the filters show, in one go."""
+    found = course_or_404(course_id)
+    session = store.session()
+    form = request.form
+    back = local_path(form.get("back")) or url_for("review.course", course_id=found.id)
+    chosen = form.get("decision", "")
+    if form.get("scope") == "filtered":
+        targets = flag_keys(session, found.id, read_filters(form))
+    else:
+        targets = _chosen_flags(form)
+    try:
+        done = decide_all(session, found.id, targets, chosen, form.get("note", "")[:2000], signed_in_user())
+    except ReviewError as error:
+        session.rollback()
+        flash(str(error), "error")
+        return redirect(back)
+    session.commit()
+    with_note = ", with your note" if form.get("note", "").strip() else ""
+    flash(f"{DONE[chosen]}: {done} flag{'' if done == 1 else 's'}{with_note}. The grades are updated.", "success")
+    return redirect(back)

@@ -63,12 +63,15 @@ def course(
     return {"id": found.id, "topic": topic, "ta": ta.email}
 
 
+TITLE = "row => `${row.querySelector('.flag-kind').textContent}: ${row.querySelector('.flag-student').textContent}`"
+
+
 def flag_titles(page: Page) -> list[str]:
-    return page.locator("[data-flag] .flag-title").all_inner_texts()
+    return page.locator("[data-flag]").evaluate_all(f"rows => rows.map({TITLE})")
 
 
 def focused_title(page: Page) -> str:
-    return page.evaluate("document.activeElement.closest('[data-flag]').querySelector('.flag-title').innerText")
+    return page.evaluate(f"({TITLE})(document.activeElement.closest('[data-flag]'))")
 
 
 def test_keyboard_triage_persists_and_settles_the_grade(
@@ -77,9 +80,10 @@ def test_keyboard_triage_persists_and_settles_the_grade(
     sign_in(page, course["ta"], PASSWORD)
     page.get_by_role("link", name="Review queue").first.click()
     page.get_by_role("link", name="PSY 5120 Biological Bases of Psychotherapy").click()
+    page.wait_for_load_state()  # the page's script listens for keys from then on
     assert flag_titles(page)[:2] == ["Broken DOI: Danielle Okafor", "Not found: Danielle Okafor"]
     shortcuts = page.locator("#shortcuts")
-    assert shortcuts.get_by_text("confirm: the problem is real, and counts in the grade").is_visible()
+    assert not shortcuts.get_by_text("confirm: the problem is real, and counts in the grade").is_visible()
 
     page.keyboard.press("j")
     assert focused_title(page) == "Broken DOI: Danielle Okafor"
@@ -104,12 +108,20 @@ def test_keyboard_triage_persists_and_settles_the_grade(
     second = page.locator("[data-flag]").nth(1).locator("[data-flag-status]")
     second.get_by_text("Confirmed").wait_for()
     announced = page.locator("[data-announce]").inner_text()
-    assert re.search(r"Confirmed\. The student's grade is [\d.]+/100\. 5 flags awaiting review\.", announced)
+    assert re.search(
+        r"Confirmed\. The student's grade is [\d.]+/100\. 5 flags awaiting review under these filters\.", announced
+    )
+    assert page.get_by_label("Status").locator("option").all_inner_texts()[:3] == [
+        "Awaiting review (5)",
+        "Confirmed (1)",
+        "Dismissed (1)",
+    ]
 
     page.keyboard.press("?")
-    assert shortcuts.get_attribute("open") is None
-    page.keyboard.press("?")
     assert shortcuts.get_attribute("open") == ""
+    assert shortcuts.get_by_text("confirm: the problem is real, and counts in the grade").is_visible()
+    page.keyboard.press("?")
+    assert shortcuts.get_attribute("open") is None
 
     # after a reload, the awaiting queue no longer holds them; "all" shows what was decided
     page.reload()

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from flask.cli import ScriptInfo
 from sqlalchemy import func, select
 
+from forumgrader import create_app
 from forumgrader.cli import cli
 from forumgrader.store.accounts import authenticate
 from forumgrader.store.db import Database
@@ -101,3 +103,45 @@ def test_the_demo_asks_before_erasing_a_configured_database(
     with database.sessions() as session:
         assert session.scalars(select(Course.name)).all() == ["PSY 5120 Biological Bases of Psychotherapy (demo)"]
     database.dispose()
+
+
+def test_a_second_demo_without_a_terminal_says_to_pass_yes(instance: Path) -> None:
+    assert demo().exit_code == 0
+    unanswered = demo(input="")  # no terminal: the question meets the end of the input
+    assert unanswered.exit_code == 1
+    assert "Aborted!" not in unanswered.output
+    _, _, rest = unanswered.output.partition("Start again from scratch? [Y/n]: ")
+    assert rest.startswith("\nError: No answer came") and "pass --yes" in rest
+
+
+def test_the_demo_says_where_the_samples_are_and_how_commands_reach_its_database(
+    instance: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = demo()
+    assert result.exit_code == 0, result.output
+    samples = re.search(r"The sample exports the demo imported are in (\S+) \(canvas/, moodle/\)", result.output)
+    assert samples and (Path(samples[1]) / "moodle").is_dir() and (Path(samples[1]) / "canvas").is_dir()
+    exported = re.search(
+        r"^  export (FORUMGRADER_DATABASE_URL=\S+) (FORUMGRADER_METADATA_SOURCE=\S+)$", result.output, re.M
+    )
+    assert exported, result.output
+    topic = re.search(r"Then try, for example: forumgrader grade (\d+)", result.output)
+    assert topic
+    for assignment in exported.groups():  # as the shell would after the printed `export`
+        name, _, value = assignment.partition("=")
+        monkeypatch.setenv(name, value)
+    graded = CliRunner().invoke(cli, ["grade", topic[1]], obj=ScriptInfo(create_app=create_app))
+    assert graded.exit_code == 0, graded.output
+    assert "Danielle Okafor" in graded.output
+    assert not (instance / "forumgrader.sqlite").exists()
+
+
+def test_an_offline_check_leaves_no_instance_folder_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FORUMGRADER_INSTANCE_PATH", raising=False)
+    monkeypatch.chdir(tmp_path)
+    draft = tmp_path / "draft.txt"
+    draft.write_text("Sleep helps memory (Walker, 2017).\n\nReferences\n\nWalker, M. (2017). Why we sleep. Scribner.\n")
+    result = CliRunner().invoke(cli, ["check", str(draft), "--offline"], obj=ScriptInfo(create_app=create_app))
+    assert result.exit_code == 0, result.output
+    assert "Walker" in result.output
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["draft.txt"]

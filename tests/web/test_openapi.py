@@ -26,10 +26,10 @@ def document(app: Flask) -> Document:
 
 
 def api_routes(app: Flask, prefix: str) -> dict[tuple[str, str], dict[str, str]]:
-    """(OpenAPI path, method) -> {path parameter: JSON type}, read from the app's url_map."""
+    """(OpenAPI path, method) -> {path parameter: JSON type}, read from the app's url_map (the docs page aside)."""
     found = {}
     for rule in app.url_map.iter_rules():
-        if not rule.rule.startswith(prefix + "/"):
+        if not rule.rule.startswith(prefix + "/") or rule.endpoint == "api.docs":
             continue
         path = PARAMETER.sub(r"{\2}", rule.rule.removeprefix(prefix))
         types = {name: TYPES[converter or None] for converter, name in PARAMETER.findall(rule.rule)}

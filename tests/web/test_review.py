@@ -37,16 +37,18 @@ def words(page: str) -> str:
 
 
 def queue_items(page: str) -> list[dict[str, str]]:
-    """Each flag on the queue page: its title, status line, post id and reference key."""
+    """Each flag's row in the queue's table: its title (kind: student), status, post id and reference key."""
     items = []
-    for article in re.findall(r"<article class=\"flag [^\"]*\".*?</article>", page, flags=re.S):
+    for row in re.findall(r'<tr class="flag [^"]*".*?</tr>', page, flags=re.S):
+        kind = re.search(r'<span class="flag-kind[^"]*">(.*?)</span>', row, re.S).group(1)  # type: ignore[union-attr]
+        student = re.search(r'<span class="flag-student">(.*?)</span>', row, re.S).group(1)  # type: ignore[union-attr]
         items.append(
             {
-                "title": words(re.search(r'<h2 class="flag-title"[^>]*>(.*?)</h2>', article, re.S).group(1)),  # type: ignore[union-attr]
-                "status": words(re.search(r"data-flag-status>(.*?)</p>", article, re.S).group(1)),  # type: ignore[union-attr]
-                "post_id": re.search(r'name="post_id" value="(\d+)"', article).group(1),  # type: ignore[union-attr]
-                "key": re.search(r'name="reference_key" value="(\w+)"', article).group(1),  # type: ignore[union-attr]
-                "text": words(article),
+                "title": words(f"{kind}: {student}"),
+                "status": words(re.search(r"data-flag-status>(.*?)</td>", row, re.S).group(1)),  # type: ignore[union-attr]
+                "post_id": re.search(r'name="post_id" value="(\d+)"', row).group(1),  # type: ignore[union-attr]
+                "key": re.search(r'name="reference_key" value="(\w+)"', row).group(1),  # type: ignore[union-attr]
+                "text": words(row),
             }
         )
     return items
@@ -70,7 +72,7 @@ def test_the_queue_lists_a_courses_flags_worst_first(client_as: Client, world: W
         "Details differ: Marcus Bennett",
         "Details differ: Priya Raman",
     ]
-    assert "7 flags awaiting review. 7 awaiting review in all." in words(page)
+    assert "7 flags awaiting review. 7 awaiting review under these filters." in words(page)
     broken = queue_items(page)[0]
     assert broken["status"] == "Awaiting review"
     assert "As cited Avasthi A, Grover S, Nischal A. Ethical and Legal Issues in Psychotherapy" in broken["text"]
@@ -98,7 +100,7 @@ def test_the_queue_filters_by_topic_student_flag_and_status(client_as: Client, w
     )
     assert titles("?status=dismissed") == []
     assert len(titles("?status=all")) == 7
-    assert '<option value="dismissed">Dismissed (0)</option>' in client.get(url).get_data(as_text=True)
+    assert re.search(r'<option value="dismissed"[^>]*>Dismissed \(0\)</option>', client.get(url).get_data(as_text=True))
 
 
 def test_a_dismissal_with_a_note_is_kept_audited_and_settles_the_grade(
@@ -143,7 +145,7 @@ def test_a_dismissal_with_a_note_is_kept_audited_and_settles_the_grade(
     assert dismissed[0]["status"].endswith(": “Real article, checked in PsycINFO”")
     assert "History (1)" in dismissed[0]["text"]
     awaiting = client.get(url).get_data(as_text=True)
-    assert len(queue_items(awaiting)) == 5 and "5 awaiting review in all." in words(awaiting)
+    assert len(queue_items(awaiting)) == 5 and "5 awaiting review under these filters." in words(awaiting)
     board = words(client.get(f"/topics/{sample.topic}").get_data(as_text=True))
     assert "Tyler Hughes" in board and "1 confirmed" in board
 
@@ -173,7 +175,18 @@ def test_the_page_script_gets_the_decision_and_the_grade_as_json(
         "message": "Confirmed. The grade is provisional still.",
         "grade": {"total": danielle.total, "possible": danielle.possible, "provisional": True},
         "awaiting": 6,
+        "counts": {"awaiting": 6, "confirmed": 1, "dismissed": 0},
     }
+    # the counts come back under the page's filters, sent in the address: the status menu shows them
+    tyler = sample.people["Tyler Hughes"]
+    tylers = queue_items(client.get(f"{url}?student={tyler}").get_data(as_text=True))
+    filtered = client.post(
+        f"{url}/decisions?student={tyler}&status=awaiting",
+        headers={"Accept": "application/json"},
+        data={"post_id": tylers[0]["post_id"], "reference_key": tylers[0]["key"], "decision": "dismissed"},
+    ).get_json()
+    assert filtered["counts"] == {"awaiting": 1, "confirmed": 0, "dismissed": 1}
+    assert filtered["awaiting"] == 5  # the whole course
     verified = session.scalars(select(ReferenceCheck).where(ReferenceCheck.verdict == "verified")).first()
     assert verified is not None
     refused = client.post(
@@ -289,3 +302,75 @@ def test_a_retracted_record_ranks_between_not_found_and_details_that_differ(
     assert reviews.flag_counts(session, world.course_a)[reviews.FlagStatus.AWAITING] == 8
     topic = session.get_one(Topic, sample.topic)
     assert topic.course_id == world.course_a
+
+
+def test_ticked_flags_are_decided_together_with_one_note_each_audited(
+    client_as: Client, world: World, sample: Sample, session: Session
+) -> None:
+    client = client_as("ta")
+    url = f"/courses/{world.course_a}/review"
+    tyler = [item for item in queue_items(client.get(url).get_data(as_text=True)) if "Tyler" in item["title"]]
+    assert len(tyler) == 2 and grade_of(session, sample, "Tyler Hughes").provisional
+    response = client.post(
+        f"{url}/bulk",
+        data={
+            "scope": "selected",
+            "flag": [f"{item['post_id']}:{item['key']}" for item in tyler],
+            "decision": "dismissed",
+            "note": "Both are real books",
+            "back": url,
+        },
+        follow_redirects=True,
+    )
+    assert "Dismissed: 2 flags, with your note. The grades are updated." in words(response.get_data(as_text=True))
+    session.rollback()
+    reviews = session.scalars(select(Review).where(Review.post_id == int(tyler[0]["post_id"]))).all()
+    assert {(review.decision, review.note) for review in reviews} == {("dismissed", "Both are real books")}
+    entries = session.scalars(select(AuditEntry).where(AuditEntry.action == "review.dismissed")).all()
+    assert len(entries) == 2 and all(
+        entry.details["bulk"] == 2 and entry.note == "Both are real books" for entry in entries
+    )
+    assert not grade_of(session, sample, "Tyler Hughes").provisional  # regraded at once
+
+
+def test_every_flag_the_filters_show_can_be_decided_at_once(
+    client_as: Client, world: World, sample: Sample, session: Session
+) -> None:
+    client = client_as("instructor")
+    url = f"/courses/{world.course_a}/review"
+    response = client.post(
+        f"{url}/bulk",
+        data={"scope": "filtered", "verdict": "not_found", "status": "awaiting", "decision": "confirmed"},
+    )
+    assert response.status_code == 302
+    session.rollback()
+    decided = session.scalars(select(Review)).all()
+    assert len(decided) == 4 and {review.verdict for review in decided} == {"not_found"}
+    assert {review.decision for review in decided} == {"confirmed"}
+    page = client.get(url).get_data(as_text=True)
+    assert [item["title"] for item in queue_items(page)] == [
+        "Broken DOI: Danielle Okafor",
+        "Details differ: Marcus Bennett",
+        "Details differ: Priya Raman",
+    ]
+    assert re.search(r'<option value="confirmed"[^>]*>Confirmed \(4\)</option>', page)
+
+
+def test_a_bulk_decision_takes_all_of_its_flags_or_none(
+    client_as: Client, world: World, sample: Sample, session: Session
+) -> None:
+    client = client_as("ta")
+    url = f"/courses/{world.course_a}/review"
+    first = queue_items(client.get(url).get_data(as_text=True))[0]
+    verified = session.scalars(select(ReferenceCheck).where(ReferenceCheck.verdict == "verified")).first()
+    assert verified is not None
+    ticked = [f"{first['post_id']}:{first['key']}", f"{verified.post_id}:{verified.key}"]
+    refused = client.post(f"{url}/bulk", data={"scope": "selected", "flag": ticked, "decision": "confirmed"},
+                          follow_redirects=True)  # fmt: skip
+    assert "1 of these 2 flags are not flags of this course any more" in words(refused.get_data(as_text=True))
+    nothing = client.post(f"{url}/bulk", data={"scope": "selected", "decision": "confirmed"}, follow_redirects=True)
+    assert "Tick the flags to decide" in words(nothing.get_data(as_text=True))
+    session.rollback()
+    assert session.scalars(select(Review)).all() == []
+    elsewhere = client_as("other_instructor").post(f"{url}/bulk", data={"scope": "filtered", "decision": "confirmed"})
+    assert elsewhere.status_code == 404

@@ -18,6 +18,6 @@ def is_api_request() -> bool:
 
 def init_app(app: Flask) -> None:
     """Declare every API route, then register the blueprint."""
-    from forumgrader.web.api import checks, courses, grades, jobs, openapi, posts, reviews  # noqa: F401  (routes)
+    from forumgrader.web.api import checks, courses, docs, grades, jobs, openapi, posts, reviews  # noqa: F401  (routes)
 
     app.register_blueprint(blueprint, url_prefix=URL_PREFIX)

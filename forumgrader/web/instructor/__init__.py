@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from forumgrader.web.instructor import imports, posts, topics
+from forumgrader.web.instructor import grading, imports, posts, topics
 
-BLUEPRINTS = (imports.blueprint, topics.blueprint, posts.blueprint)
+BLUEPRINTS = (imports.blueprint, topics.blueprint, posts.blueprint, grading.blueprint)

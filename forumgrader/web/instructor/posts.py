@@ -13,6 +13,7 @@ from forumgrader.store.grades import GradingError, clear_override, set_override,
 from forumgrader.store.posts import post_page
 from forumgrader.store.topics import regrade
 from forumgrader.web.access import post_or_404, signed_in_user
+from forumgrader.web.auth import local_path
 
 blueprint = Blueprint("posts", __name__)
 
@@ -55,7 +56,7 @@ def override(post_id: int) -> ResponseReturnValue:
     found = post_or_404(post_id)
     session = store.session()
     topic = found.thread.topic
-    back = redirect(url_for("posts.post", post_id=found.id) + "#rubric")
+    back = redirect(local_path(request.form.get("back")) or url_for("posts.post", post_id=found.id) + "#rubric")
     criterion = request.form.get("criterion", "").strip()
     reason = request.form.get("reason", "").strip()
     if found.author_id is None or not criterion:

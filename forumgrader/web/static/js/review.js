@@ -1,11 +1,13 @@
-// Keyboard triage of the review queue: j/k move between flags, c confirms, d dismisses, n writes a note (Esc comes
-// back), o opens the record, ? shows the shortcuts. Decisions are sent in the background and the page updates in
-// place; without this script the buttons post the form and the server sends you back to the next flag.
+// The review table by keyboard: j/k move between flags, Enter opens a flag's evidence, x ticks it, c confirms,
+// d dismisses, n writes a note (Esc comes back), o opens the record, ? shows the shortcuts. Decisions are sent in
+// the background; the row, the status counts and the summary update in place. Without this script every button
+// posts its form and the server sends you back to the next flag with fresh counts.
+import { toggleShortcuts, typing } from "./keys.js";
+
 const queue = document.querySelector("[data-review-queue]");
 const announce = document.querySelector("[data-announce]");
-const shortcuts = document.getElementById("shortcuts");
-const TYPING = new Set(["INPUT", "TEXTAREA", "SELECT"]);
 const flags = () => [...queue.querySelectorAll("[data-flag]")];
+const picks = () => [...queue.querySelectorAll("[data-pick]")];
 
 function current() {
   const active = document.activeElement && document.activeElement.closest("[data-flag]");
@@ -30,6 +32,28 @@ function say(words) {
   if (announce) announce.textContent = words;
 }
 
+function showCounts(counts) {
+  for (const option of document.querySelectorAll("[data-status-count]")) {
+    option.textContent = `${option.dataset.name} (${counts[option.dataset.statusCount]})`;
+  }
+}
+
+function showStatus(flag, answer) {
+  flag.dataset.status = answer.status;
+  flag.classList.remove("flag-awaiting", "flag-confirmed", "flag-dismissed");
+  flag.classList.add(`flag-${answer.status}`);
+  const strong = document.createElement("strong");
+  const status = flag.querySelector("[data-flag-status]");
+  if (answer.status === "awaiting") {
+    strong.textContent = "Awaiting review";
+    status.replaceChildren(strong);
+  } else {
+    strong.textContent = answer.status === "confirmed" ? "Confirmed" : "Dismissed";
+    status.replaceChildren(strong, ` by ${answer.reviewer} just now${answer.note ? `: “${answer.note}”` : ""}`);
+  }
+  return strong.textContent;
+}
+
 async function decide(flag, decision) {
   const form = flag.querySelector("[data-decision-form]");
   const data = new FormData(form);
@@ -37,7 +61,8 @@ async function decide(flag, decision) {
   flag.setAttribute("aria-busy", "true");
   let answer;
   try {
-    const response = await fetch(form.action, {
+    // the page's filters go in the address, so that the counts come back for them
+    const response = await fetch(form.action + window.location.search, {
       method: "POST",
       body: data,
       credentials: "same-origin",
@@ -46,28 +71,20 @@ async function decide(flag, decision) {
     answer = await response.json();
     if (!response.ok) throw new Error(answer.message || `status ${response.status}`);
   } catch (error) {
-    flag.removeAttribute("aria-busy");
     say(`Not saved: ${error.message}`);
     return;
+  } finally {
+    flag.removeAttribute("aria-busy");
   }
-  flag.removeAttribute("aria-busy");
-  flag.dataset.status = answer.status;
-  flag.classList.remove("flag-awaiting", "flag-confirmed", "flag-dismissed");
-  flag.classList.add(`flag-${answer.status}`);
-  const status = flag.querySelector("[data-flag-status]");
-  const strong = document.createElement("strong");
-  if (answer.status === "awaiting") {
-    strong.textContent = "Awaiting review";
-    status.replaceChildren(strong);
-  } else {
-    strong.textContent = answer.status === "confirmed" ? "Confirmed" : "Dismissed";
-    const note = answer.note ? `: “${answer.note}”` : "";
-    status.replaceChildren(strong, ` by ${answer.reviewer} just now${note}`);
-  }
+  const done = showStatus(flag, answer);
+  showCounts(answer.counts);
+  const awaiting = document.querySelector("[data-awaiting]");
+  if (awaiting) awaiting.textContent = `${answer.counts.awaiting} awaiting review`;
   const grade = answer.grade
     ? ` The student's grade is ${answer.grade.total}/${answer.grade.possible}${answer.grade.provisional ? ", provisional still" : ""}.`
     : "";
-  say(`${strong.textContent}.${grade} ${answer.awaiting} flag${answer.awaiting === 1 ? "" : "s"} awaiting review.`);
+  const left = answer.counts.awaiting;
+  say(`${done}.${grade} ${left} flag${left === 1 ? "" : "s"} awaiting review under these filters.`);
   const all = flags();
   const following = all.slice(all.indexOf(flag) + 1).find((other) => other.dataset.status === "awaiting");
   select(following || flag);
@@ -78,7 +95,53 @@ function openRecord(flag) {
   if (link) window.open(link.href, "_blank", "noopener");
 }
 
+function showTicked() {
+  const ticked = picks().filter((box) => box.checked).length;
+  for (const count of document.querySelectorAll("[data-selected-count]")) count.textContent = ticked;
+  const all = queue.querySelector("[data-pick-all]");
+  if (all) {
+    all.checked = ticked > 0 && ticked === picks().length;
+    all.indeterminate = ticked > 0 && ticked < picks().length;
+  }
+}
+
+function tick(flag) {
+  const box = flag.querySelector("[data-pick]");
+  box.checked = !box.checked;
+  showTicked();
+}
+
+function note(flag) {
+  const details = flag.querySelector("[data-flag-details]");
+  details.open = true;
+  details.querySelector("[data-note]").focus();
+}
+
+const ACTIONS = {
+  j: () => move(1),
+  k: () => move(-1),
+  c: (flag) => flag && decide(flag, "confirmed"),
+  d: (flag) => flag && decide(flag, "dismissed"),
+  x: (flag) => flag && tick(flag),
+  n: (flag) => flag && note(flag),
+  o: (flag) => flag && openRecord(flag),
+  Enter: (flag) => {
+    const details = flag && flag.querySelector("[data-flag-details]");
+    if (details) details.open = !details.open;
+  },
+  "?": () => toggleShortcuts(),
+};
+
 if (queue) {
+  const pickAll = queue.querySelector("[data-pick-all]");
+  pickAll.hidden = false;
+  pickAll.addEventListener("change", () => {
+    for (const box of picks()) box.checked = pickAll.checked;
+    showTicked();
+  });
+  queue.addEventListener("change", (event) => {
+    if (event.target.matches("[data-pick]")) showTicked();
+  });
   queue.addEventListener("submit", (event) => {
     const flag = event.target.closest("[data-flag]");
     if (!flag || !event.submitter) return;
@@ -91,32 +154,19 @@ if (queue) {
   });
   document.addEventListener("keydown", (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
-    if (TYPING.has(event.target.tagName)) {
-      if (event.key === "Escape") {
-        const flag = event.target.closest("[data-flag]");
-        if (flag) {
-          event.preventDefault();
-          select(flag);
-        }
+    if (typing(event.target)) {
+      const flag = event.target.closest("[data-flag]");
+      if (event.key === "Escape" && flag) {
+        event.preventDefault();
+        select(flag);
       }
       return;
     }
-    const flag = current();
-    const actions = {
-      j: () => move(1),
-      k: () => move(-1),
-      c: () => flag && decide(flag, "confirmed"),
-      d: () => flag && decide(flag, "dismissed"),
-      n: () => flag && flag.querySelector("[data-note]").focus(),
-      o: () => flag && openRecord(flag),
-      "?": () => {
-        shortcuts.open = !shortcuts.open;
-        if (shortcuts.open) shortcuts.querySelector("summary").focus();
-      },
-    };
-    const action = actions[event.key];
-    if (!action) return;
+    const action = ACTIONS[event.key];
+    // Enter on a link, a button or a summary keeps its own meaning
+    if (!action || (event.key === "Enter" && event.target.closest("a, button, summary"))) return;
     event.preventDefault();
-    action();
+    action(current());
   });
+  showTicked();
 }
