@@ -16,6 +16,7 @@ from forumgrader.store.lti_platforms import Endpoints
 from forumgrader.store.models import Course, Topic
 
 from .conftest import LiveServer
+from .screens import LAPTOP, PHONE, SMALL_PHONE, problems_at
 
 
 @pytest.fixture
@@ -78,3 +79,22 @@ def test_a_student_launch_opens_the_self_check_inside_the_lms(lms_tab: Any, plat
     frame = lms_tab.frame_locator("iframe[name=tool]")
     frame.locator("textarea").first.wait_for()
     assert frame.get_by_text("Ada Lovelace").count() >= 1
+
+
+def test_the_deep_linking_page_fits_a_phone_and_passes_axe(
+    lms_tab: Any, platform: LocalPlatform, live_db: Session
+) -> None:
+    teacher = Person("teacher-sub", "Grace Hopper", "grace@example.edu", INSTRUCTOR, "Grace", "Hopper")
+    hint = platform.prepare(
+        LaunchSpec(teacher, message_type="LtiDeepLinkingRequest", custom={"canvas_course_id": "501"})
+    )
+    lms_tab.goto(f"{platform.url}/course?hint={hint}")
+    frame = lms_tab.frame_locator("iframe[name=tool]")
+    frame.get_by_role("heading", name="Place forumgrader in your course").wait_for()
+    tool = next(f for f in lms_tab.frames if f.name == "tool")
+    lms_tab.goto(tool.url)  # the same page, top-level, in the same browser (its launch is in the session)
+    lms_tab.get_by_label(re.compile("Week 3: Inflammation")).wait_for()
+    wrong = [
+        f"at {width} px: {problem}" for width in (LAPTOP, PHONE, SMALL_PHONE) for problem in problems_at(lms_tab, width)
+    ]
+    assert not wrong, "\n".join(wrong)

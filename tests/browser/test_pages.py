@@ -34,12 +34,15 @@ from .test_sign_in import sign_in
 Page = Any
 SAMPLES = Path(__file__).resolve().parents[2] / "forumgrader" / "samples"
 STUDENT = "amara@example.edu"
+ADMIN = "root@example.edu"
 DRAFT = (
     "Sleep loss harms memory (Walker, 2017), though the effect varies (Smith & Jones, 2019).\n\nReferences\n\n"
     "Walker, M. (2017). Why we sleep. Scribner.\n"
 )
 # GET routes that answer JSON or files, not pages
-NOT_PAGES = {"static", "jobs.status"}
+# GET routes that answer JSON, files or redirects, not pages; the deep-linking page opens only from an LMS launch
+# (tests/browser/test_lti_launch.py looks at it)
+NOT_PAGES = {"static", "jobs.status", "lti.login", "lti.jwks", "lti.deep_link"}
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,12 @@ VISITS: dict[str, list[Visit]] = {
         Visit("grading.student", "/topics/{topic}/grading/{person}"),
         Visit("review.queue", "/review"),
         Visit("review.course", "/courses/{course}/review", open_first_flag),
+        Visit("lms.course", "/courses/{course}/lms"),
+        Visit("lms.topic", "/topics/{topic}/passback"),
+    ],
+    "admin": [
+        Visit("courses.home", "/"),
+        Visit("lti_admin.page", "/admin/lti"),
     ],
     "ta": [
         Visit("review.course", "/courses/{course}/review?status=all&verdict=mismatch"),
@@ -131,6 +140,7 @@ def site(live_db: Session) -> dict[str, Any]:
     student = accounts.create_user(live_db, STUDENT, PASSWORD, role="student", name=person.display_name)
     accounts.link_person(live_db, accounts.enrol(live_db, student, course, "student"), person)
     draft = save_draft(live_db, student, DRAFT, report_to_json(analyse(DRAFT)))
+    accounts.create_user(live_db, ADMIN, PASSWORD, role="admin", name="Site Admin")
     topic = live_db.get_one(Topic, room.topic_ids[0])
     job = Job(kind="check_topic", status="running", course_id=course.id, topic_id=topic.id, done=3, total=10,
               message="Checked 3 of 10 references", started_at=utcnow() - timedelta(seconds=5))  # fmt: skip
@@ -141,7 +151,10 @@ def site(live_db: Session) -> dict[str, Any]:
     sample_post = live_db.scalar(select(Post.id).where(Post.topic_id == sample).order_by(Post.id))
     values = {"course": course.id, "topic": topic.id, "post": posts[1], "person": person.id, "draft": draft.id,
               "job": job.id, "own_post": own, "sample": sample, "sample_post": sample_post}  # fmt: skip
-    return {"values": values, "emails": {"student": STUDENT, "instructor": room.instructor, "ta": room.ta}}
+    return {
+        "values": values,
+        "emails": {"student": STUDENT, "instructor": room.instructor, "ta": room.ta, "admin": ADMIN},
+    }
 
 
 @pytest.mark.parametrize("actor", VISITS)
