@@ -55,7 +55,7 @@ def test_grade_json_and_csv(app: Flask, canvas_topic: int) -> None:
     danielle = data["students"][0]
     assert (danielle["display_name"], danielle["lms_user_id"], danielle["total"]) == ("Danielle Okafor", "20931", 56)
     assert [c["criterion"] for c in danielle["criteria"]][:3] == ["main-posting", "main-writing", "main-timeliness"]
-    assert danielle["criteria"][0]["reason"].endswith("-> Outstanding, 45/45")
+    assert danielle["criteria"][0]["reason"].endswith("): Outstanding, 45/45")
     table = list(csv.DictReader(io.StringIO(run(app, "grade", canvas_topic, "--now", NOW, "--csv").stdout)))
     assert [(row["student"], row["total"], row["main-posting"]) for row in table][:2] == [
         ("Danielle Okafor", "56", "45"),
