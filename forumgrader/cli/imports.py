@@ -49,6 +49,7 @@ def _columns(_context: click.Context, _parameter: click.Parameter, value: tuple[
 @click.option("--column", "columns", multiple=True, metavar="FIELD=HEADER", callback=_columns,
               help="Generic CSV: which column holds FIELD (repeat the option).")  # fmt: skip
 @click.option("--author", help="Document: the student who wrote the draft.")
+@click.option("--title", help="The title of a topic this import makes (a Moodle forum export names no forum).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a sentence.")
 @with_appcontext
 def import_command(
@@ -60,6 +61,7 @@ def import_command(
     timezone: ZoneInfo,
     columns: dict[str, str],
     author: str | None,
+    title: str | None,
     as_json: bool,
 ) -> None:
     """Import PATH: a Canvas discussion view JSON, a Moodle forum export (CSV or JSON), a CSV of posts, or a draft.
@@ -104,6 +106,7 @@ def import_command(
             sha256=hashlib.sha256(data).hexdigest(),
             course_name=course,
             topic_id=topic_id,
+            topic_title=title,
         )
         session.commit()
     except ExportError as error:
@@ -111,8 +114,8 @@ def import_command(
         raise click.ClickException(f"{path.name}: {error}. Nothing was imported.") from error
     except SQLAlchemyError as error:
         session.rollback()
-        raise click.ClickException(f"{path.name}: the database refused it ({error.__class__.__name__}: "
-                                   f"{getattr(error, 'orig', error)}). Nothing was imported.") from error  # fmt: skip
+        raise click.ClickException(f"{path.name}: the database refused it ({getattr(error, 'orig', error)}). "
+                                   "Nothing was imported.") from error  # fmt: skip
     for warning in summary.warnings:
         click.echo(f"note: {warning}", err=True)
     if as_json:

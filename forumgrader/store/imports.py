@@ -24,7 +24,10 @@ from forumgrader.discussions.model import (
     TopicExport,
     content_hash,
 )
+from forumgrader.discussions.rosters import plain_name
+from forumgrader.store.db import utcnow
 from forumgrader.store.models import Course, ImportBatch, Person, Post, Thread, Topic
+from forumgrader.store.rosters import waiting_to_post
 
 _CHUNK = 500  # ids per IN (...) query: well under every database's parameter limit
 _PLACEHOLDER = "placeholder"  # content_hash of a post we only know was replied to
@@ -38,8 +41,13 @@ def import_export(
     sha256: str,
     course_name: str | None = None,
     topic_id: int | None = None,
+    topic_title: str | None = None,
 ) -> ImportSummary:
-    """Store an export in one go (flush only): identical files change nothing, later exports add and update."""
+    """Store an export in one go (flush only): identical files change nothing, later exports add and update.
+
+    A new topic is titled `topic_title`, else as the file names it, else (a Moodle forum export names no forum) after
+    the thread an instructor started, else "Forum imported on <date>" (the settings page renames it).
+    """
     earlier = _earlier_batch(session, sha256, course_name, topic_id)
     if earlier is not None:
         course = session.get_one(Course, earlier.course_id)
@@ -52,7 +60,15 @@ def import_export(
     people = _people(session, course, export.people)
     counts: Counter[str] = Counter()
     topics = [
-        _store_topic(session, course, topic_export, people, counts, file_name=file_name, topic_id=topic_id)
+        _store_topic(
+            session,
+            course,
+            topic_export,
+            people,
+            counts,
+            topic_id=topic_id,
+            title=topic_title or _untitled(topic_export, export),
+        )
         for topic_export in export.topics
     ]
     summary = _summary(session, course, topics, export, counts, None)
@@ -141,16 +157,19 @@ def _chunks(ids: list[str]) -> Iterable[list[str]]:
 
 def _people(session: Session, course: Course, participants: Iterable[Participant]) -> dict[str, Person]:
     stored = {person.key: person for person in session.scalars(select(Person).where(Person.course_id == course.id))}
+    waiting = waiting_to_post(stored.values())
     by_participant: dict[str, Person] = {}
     for participant in participants:
         key = _fit(participant.key, 200)
         person = stored.get(key)
+        if person is None and (person := waiting.pop(plain_name(participant.display_name), None)) is not None:
+            person.key = key  # a student the roster enrolled writes for the first time
         if person is None:
             person = Person(course_id=course.id, key=key, role=str(participant.role))
             session.add(person)
-            stored[key] = person
         elif participant.role is not Role.STUDENT and person.role == Role.STUDENT:
             person.role = str(participant.role)
+        stored[key] = person
         by_participant[participant.key] = person
         for column, value, length in (
             ("display_name", participant.display_name, 300),
@@ -171,18 +190,30 @@ def _store_topic(
     people: dict[str, Person],
     counts: Counter[str],
     *,
-    file_name: str,
     topic_id: int | None,
+    title: str,
 ) -> Topic:
     topic = session.get(Topic, topic_id) if topic_id is not None else None
     topic = topic or _known_topic(session, course, topic_export, course.lms)
     if topic is None:
-        topic = Topic(course_id=course.id, title=_fit(topic_export.info.title or Path(file_name).name, 500))
+        topic = Topic(course_id=course.id, title=_fit(title, 500))
         session.add(topic)
     _update_topic(topic, topic_export)
     session.flush()
     _store_posts(session, topic, topic_export, people, counts)
     return topic
+
+
+def _untitled(topic_export: TopicExport, export: DiscussionExport) -> str:
+    """A title for a topic whose file names none: the thread an instructor started, else the LMS and the day."""
+    if topic_export.info.title:
+        return topic_export.info.title
+    staff = {person.key for person in export.people if person.role is not Role.STUDENT}
+    for thread in topic_export.threads:
+        starter = thread.posts[0] if thread.posts else None
+        if starter is not None and starter.author_key in staff and thread.title:
+            return thread.title
+    return f"Forum imported on {utcnow():%d %b %Y}"
 
 
 def _update_topic(topic: Topic, topic_export: TopicExport) -> None:

@@ -60,6 +60,9 @@ ROUTES: dict[str, Rule] = {
     "topics.export": Rule.COURSE_GRADER,
     "topics.change_rubric": Rule.COURSE_GRADER,
     "topics.recheck": Rule.COURSE_GRADER,
+    "settings.topic_settings": Rule.COURSE_GRADER,
+    "settings.rubric": Rule.COURSE_REVIEWER,  # TAs read the rubric they review against
+    "rosters.roster": Rule.COURSE_GRADER,
     "posts.post": Rule.POST_READER,
     "posts.override": Rule.COURSE_GRADER,
     "review.queue": Rule.SIGNED_IN,  # the courses you review; none for students

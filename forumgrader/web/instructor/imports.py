@@ -60,6 +60,11 @@ class ImportForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type hint
         "Canvas topic (optional)",
         description="The topic's own JSON (…/discussion_topics/:id): its title, prompt, due dates and points.",
     )
+    title = StringField(
+        "Topic title (optional)",
+        validators=[Length(max=500)],
+        description="A Moodle forum export does not name its forum: give the name students know it by.",
+    )
     timezone = StringField(
         "Time zone of dates written without one",
         default="UTC",
@@ -122,7 +127,12 @@ def _import(course: Course, form: ImportForm) -> tuple[ImportSummary, list[Job]]
     )
     session = store.session()
     summary = import_export(
-        session, export, file_name=name, sha256=hashlib.sha256(data).hexdigest(), course_name=course.name
+        session,
+        export,
+        file_name=name,
+        sha256=hashlib.sha256(data).hexdigest(),
+        course_name=course.name,
+        topic_title=(form.title.data or "").strip() or None,
     )
     started = []
     if summary.already_imported_at is None:
@@ -190,6 +200,13 @@ def _after_import(course: Course, summary: ImportSummary, started: list[Job]) ->
     )
     for warning in summary.warnings:
         flash(warning, "warning")
+    session = store.session()
+    for topic_id, title in summary.topics:
+        topic = session.get_one(Topic, topic_id)
+        if topic.due_initial_at is None or topic.due_replies_at is None:
+            flash(f"“{title}” has no due date for its {'main post' if topic.due_initial_at is None else 'replies'} "
+                  "in the export: set the due dates in the topic's settings, or timeliness cannot be assessed.",
+                  "warning")  # fmt: skip
     return redirect(url_for("instructor.progress", course_id=course.id, job=[job.id for job in started]))
 
 
