@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from forumgrader.discussions.canvas import read_canvas
+from forumgrader.discussions.d2l import looks_like_d2l, read_d2l
 from forumgrader.discussions.documents import READERS, read_document
 from forumgrader.discussions.fields import csv_records, decode_text, load_json, table_records
 from forumgrader.discussions.generic_csv import knows_columns, read_csv
@@ -19,6 +20,7 @@ Importer = Callable[..., DiscussionExport]
 IMPORTERS: dict[str, Importer] = {
     ExportFormat.CANVAS.value: read_canvas,
     ExportFormat.MOODLE.value: read_moodle,
+    ExportFormat.D2L.value: read_d2l,
     ExportFormat.CSV.value: read_csv,
     ExportFormat.DOCUMENT.value: read_document,
 }
@@ -96,11 +98,13 @@ def _json_format(parsed: Any) -> str:
                 "this is a Canvas discussion topic (the prompt), not its posts: import the topic's full view "
                 "(/api/v1/courses/:course_id/discussion_topics/:topic_id/view) and give this file with --topic-json"
             )
+    if looks_like_d2l(parsed):
+        return ExportFormat.D2L
     if isinstance(parsed, list):
         rows = [row for sheet in parsed for row in sheet] if all(isinstance(s, list) for s in parsed) else parsed
         if not rows or (isinstance(rows[0], dict) and looks_like_moodle(list(rows[0]))):
             return ExportFormat.MOODLE
-    raise ExportError("this JSON is neither a Canvas discussion view nor a Moodle forum export")
+    raise ExportError("this JSON is neither a Canvas discussion view, a Moodle forum export nor Brightspace posts")
 
 
 def _csv_header(text: str) -> list[str]:

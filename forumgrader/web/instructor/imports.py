@@ -33,6 +33,7 @@ FORMATS = [
     SelectChoice("", "Tell from the file"),
     SelectChoice("canvas", "Canvas discussion (JSON)"),
     SelectChoice("moodle", "Moodle forum (CSV or JSON)"),
+    SelectChoice("d2l", "D2L Brightspace posts (JSON)"),
     SelectChoice("csv", "CSV of posts (name the columns below)"),
 ]
 RETRIED_KINDS = frozenset({"check_topic", "grade_topic"})
@@ -54,11 +55,11 @@ class ImportForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type hint
     export = FileField(
         "Discussion export",
         description="A Canvas discussion view (.json), a Moodle forum export (.csv, .json or Excel .xlsx), "
-        "or a CSV of posts, up to the upload limit.",
+        "D2L Brightspace posts (.json), or a CSV of posts, up to the upload limit.",
     )
     topic_json = FileField(
-        "Canvas topic (optional)",
-        description="The topic's own JSON (…/discussion_topics/:id): its title, prompt, due dates and points.",
+        "Topic JSON (optional)",
+        description="Canvas or D2L: the topic's own JSON, beside its posts: its title, prompt, due dates and points.",
     )
     title = StringField(
         "Topic title (optional)",
