@@ -1,4 +1,5 @@
-"""`forumgrader demo`: a sample course imported, checked against the bundled Crossref snapshot, graded and served.
+"""`forumgrader demo`: a course per LMS imported with its roster, checked against the bundled Crossref snapshot,
+graded and served.
 
 Everything comes from the installed package (the samples and the snapshot), so the demo needs no internet and no
 files of yours. It keeps its own database, `demo.sqlite` in the instance folder, so it never touches real data;
@@ -8,12 +9,14 @@ FORUMGRADER_DATABASE_URL, when set, is used instead (and erased first, after ask
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import secrets
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,21 +30,60 @@ from forumgrader.cli.serve import serve
 from forumgrader.crossref.snapshot import bundled_files, read_files
 from forumgrader.discussions.formats import read_export
 from forumgrader.discussions.model import ImportOptions, ImportSummary
+from forumgrader.discussions.rosters import read_roster
 from forumgrader.store import accounts
 from forumgrader.store.db import Base, make_engine
 from forumgrader.store.imports import import_export
 from forumgrader.store.models import Course, Grade, Job, Person, Post, ReferenceCheck, Topic
+from forumgrader.store.rosters import RosterResult, apply_roster
 from forumgrader.store.snapshot import load_snapshot, refresh_statistics
-from forumgrader.store.topics import submit_check
+from forumgrader.store.topics import TopicSettings, submit_check, update_settings
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
-COURSE = "PSY 5120 Biological Bases of Psychotherapy (demo)"
-MOODLE_TOPIC = "Week 2: Mind, body and psychotherapy"
-# (file, topic JSON beside it or None, the title the topic gets when the file names none)
-EXPORTS = (
-    ("canvas/psychotherapy-biological-basis.view.json", "canvas/psychotherapy-biological-basis.topic.json", None),
-    ("moodle/discussion.csv", None, MOODLE_TOPIC),
-)
+DEMO = SAMPLES / "demo"
+# The LMS file beside each topic's posts that holds its title, prompt and due dates (Moodle's forum export has none)
+POSTS = {"canvas": ".view.json", "moodle": "", "d2l": ".posts.json"}
+
+
+@dataclass(frozen=True, slots=True)
+class DemoTopic:
+    """One topic of a demo course: its export file, its topic JSON if the LMS has one, its title and due dates."""
+
+    file: Path
+    topic_json: Path | None
+    title: str
+    due_initial: datetime
+    due_replies: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DemoCourse:
+    """A demo course: one per LMS, its topics, its roster file and its rubric."""
+
+    name: str
+    lms: str
+    rubric: str
+    timezone: str
+    roster: Path
+    topics: tuple[DemoTopic, ...]
+
+
+def demo_courses() -> list[DemoCourse]:
+    """The demo's courses, as samples/demo/courses.json describes them (samples/make_samples.py wrote their files)."""
+    found = []
+    for spec in json.loads((DEMO / "courses.json").read_text(encoding="utf-8")):
+        folder = DEMO / spec["lms"]
+        topics = []
+        for topic in spec["topics"]:
+            suffix = POSTS[spec["lms"]]
+            posts = folder / f"{topic['slug']}{suffix}" if suffix else next(folder.glob(f"{topic['slug']}.*"))
+            beside = folder / f"{topic['slug']}.topic.json"
+            topics.append(DemoTopic(posts, beside if beside.is_file() else None, topic["title"],
+                                    datetime.fromisoformat(topic["due_initial"]),
+                                    datetime.fromisoformat(topic["due_replies"])))  # fmt: skip
+        roster = folder / spec["roster_file"]
+        found.append(DemoCourse(spec["name"], spec["lms"], spec["rubric"], spec["timezone"], roster, tuple(topics)))
+    return found
 
 
 VERDICT_WORDS = {
@@ -66,7 +108,7 @@ class Login:
     note: str = ""
 
 
-# (role across the site, email, name, role in the course, the sample author a student writes as)
+# (role across the site, email, name, role in each course, the sample author a student writes as in the first course)
 ACCOUNTS = (
     ("admin", "admin@example.edu", "Ada Admin", None, None),
     ("instructor", "instructor@example.edu", "Linda Carver", "instructor", None),
@@ -108,23 +150,39 @@ def _start_afresh(url: str, yes: bool, *, own_file: Path | None) -> None:
         engine.dispose()
 
 
-def _import(app: Flask, relative: str, topic_json: str | None, title: str | None) -> ImportSummary:
-    path = SAMPLES / relative
-    data = path.read_bytes()
-    options = ImportOptions(topic_json=(SAMPLES / topic_json).read_bytes() if topic_json else None)
-    export = read_export(data, filename=path.name, options=options, max_bytes=app.config["MAX_IMPORT_BYTES"])
+def _import(app: Flask, course: DemoCourse, topic: DemoTopic) -> ImportSummary:
+    """Import one topic's export as an instructor would, and set what its file cannot tell, as on its settings page."""
+    data = topic.file.read_bytes()
+    options = ImportOptions(topic_json=topic.topic_json.read_bytes() if topic.topic_json else None)
+    export = read_export(data, filename=topic.file.name, options=options, max_bytes=app.config["MAX_IMPORT_BYTES"])
     session = store.session()
-    summary = import_export(
-        session, export, file_name=path.name, sha256=hashlib.sha256(data).hexdigest(), course_name=COURSE
-    )
-    for topic_id, topic_title in summary.topics:
-        if title and topic_title == path.name:  # a Moodle export names no forum: the file name stood in
-            session.get_one(Topic, topic_id).title = title
+    summary = import_export(session, export, file_name=topic.file.name, sha256=hashlib.sha256(data).hexdigest(),
+                            course_name=course.name, topic_title=topic.title)  # fmt: skip
+    for topic_id, _title in summary.topics:
+        found = session.get_one(Topic, topic_id)
+        settings = TopicSettings(
+            title=found.title, due_initial_at=found.due_initial_at or topic.due_initial,
+            due_replies_at=found.due_replies_at or topic.due_replies, timezone=course.timezone,
+            points_possible=found.points_possible, rubric=course.rubric, lms_assignment_id=found.lms_assignment_id,
+            grade_item=found.grade_item, absent_grade=found.absent_grade,
+        )  # fmt: skip
+        update_settings(session, found, settings, None)
     session.commit()
     return summary
 
 
-def _accounts(course_id: int) -> list[Login]:
+def _roster(course: DemoCourse, course_id: int) -> RosterResult:
+    data = course.roster.read_bytes()
+    roster = read_roster(data, filename=course.roster.name)
+    session = store.session()
+    result = apply_roster(session, session.get_one(Course, course_id), roster.members, lms=roster.lms,
+                          file_name=course.roster.name, sha256=hashlib.sha256(data).hexdigest(),
+                          columns=roster.columns)  # fmt: skip
+    session.commit()
+    return result
+
+
+def _accounts(course_ids: list[int]) -> list[Login]:
     session = store.session()
     logins = []
     for role, email, name, course_role, writes_as in ACCOUNTS:
@@ -132,14 +190,15 @@ def _accounts(course_id: int) -> list[Login]:
         user = accounts.create_user(session, email, password, role=role, name=name)
         note = "sees every course" if role == "admin" else ""
         if course_role is not None:
-            membership = accounts.enrol(session, user, session.get_one(Course, course_id), course_role)
-            if writes_as is not None:
-                person = session.scalar(
-                    select(Person).where(Person.course_id == course_id, Person.display_name == writes_as)
-                )
-                if person is not None:
-                    accounts.link_person(session, membership, person)
-                    note = f"writes as {writes_as}"
+            for course_id in course_ids if course_role != "student" else course_ids[:1]:
+                membership = accounts.enrol(session, user, session.get_one(Course, course_id), course_role)
+                if writes_as is not None:
+                    person = session.scalar(
+                        select(Person).where(Person.course_id == course_id, Person.display_name == writes_as)
+                    )
+                    if person is not None:
+                        accounts.link_person(session, membership, person)
+                        note = f"writes as {writes_as}"
         logins.append(Login(role, email, password, name, note))
     session.commit()
     return logins
@@ -170,9 +229,9 @@ def _run(app: Flask, job: Job, bar: tqdm[Any]) -> Job:
             return found
 
 
-def _check(app: Flask, course_id: int) -> list[tuple[Topic, Job]]:
+def _check(app: Flask, course_ids: list[int]) -> list[tuple[Topic, Job]]:
     session = store.session()
-    topics = list(session.scalars(select(Topic).where(Topic.course_id == course_id).order_by(Topic.id)))
+    topics = list(session.scalars(select(Topic).where(Topic.course_id.in_(course_ids)).order_by(Topic.id)))
     done = []
     for topic in topics:
         job = submit_check(session, topic, None)
@@ -202,24 +261,27 @@ def _verdicts(topic_id: int) -> str:
 def _grades(topic_id: int) -> str:
     rows = store.session().execute(select(Grade.provisional).where(Grade.topic_id == topic_id)).all()
     provisional = sum(1 for (flag,) in rows if flag)
-    return f"{len(rows)} students graded, {provisional} provisional (flags await review)"
+    return f"{len(rows)} students graded, {provisional} provisional (waiting on a review or a decision)"
 
 
 def prepare(app: Flask, echo: bool = True) -> list[Login]:
-    """Fill a fresh database with the demo: snapshot, sample course, checks and grades, accounts."""
+    """Fill a fresh database with the demo: snapshot, a course per LMS with its roster, checks and grades, accounts."""
     say = click.echo if echo else (lambda *_args, **_kwargs: None)
     session = store.session()
     counts = load_snapshot(session, read_files(bundled_files()), source="forumgrader samples", complete=False)
     session.commit()
     refresh_statistics(store.database())
     say(f"Loaded {counts.records} Crossref records from the bundled snapshot: no internet needed.")
-    course_id = 0
-    for relative, topic_json, title in EXPORTS:
-        summary = _import(app, relative, topic_json, title)
-        course_id = summary.course_id
-        say(f"Imported {Path(relative).name}: {summary.posts} posts by {summary.people} people.")
-    logins = _accounts(course_id)
-    for topic, job in _check(app, course_id):
+    course_ids = []
+    for course in demo_courses():
+        for demo_topic in course.topics:
+            summary = _import(app, course, demo_topic)
+            say(f"Imported {demo_topic.file.name} ({course.lms}): {summary.posts} posts by {summary.people} people.")
+        course_ids.append(summary.course_id)
+        result = _roster(course, summary.course_id)
+        say(f"  Roster {course.roster.name}: {result.members} students, {len(result.added)} of them never posted.")
+    logins = _accounts(course_ids)
+    for topic, job in _check(app, course_ids):
         if job.status != "done":
             raise click.ClickException(f"Checking {topic.title} failed: {job.error}")
         say(f"  {topic.title}: references {_verdicts(topic.id)}; {_grades(topic.id)}.")
@@ -248,13 +310,14 @@ def print_logins(logins: list[Login], url: str) -> None:
 @click.option("-y", "--yes", is_flag=True, help="Start again from scratch without asking.")
 @click.pass_context
 def demo(context: click.Context, port: int, no_serve: bool, yes: bool) -> None:
-    """Try forumgrader: a sample course checked against the bundled Crossref records, graded, on 127.0.0.1.
+    """Try forumgrader: a course per LMS checked against the bundled Crossref records, graded, on 127.0.0.1.
 
     \b
     Starts a fresh database (instance/demo.sqlite; FORUMGRADER_DATABASE_URL if set, after asking),
-    loads the bundled Crossref snapshot, imports a Canvas and a Moodle sample discussion into one
-    course, checks their references and grades them with a progress bar, makes demo accounts (admin,
-    instructor, TA, two students) and prints their passwords, then serves http://127.0.0.1:PORT/.
+    loads the bundled Crossref snapshot, imports a Canvas, a Moodle and a D2L course (two
+    discussions each, 27 students) with their rosters, checks their references and grades them
+    with a progress bar, makes demo accounts (admin, instructor, TA, two students) and prints
+    their passwords, then serves http://127.0.0.1:PORT/.
     """
     instance = Path(config.instance_path())
     instance.mkdir(parents=True, exist_ok=True)
