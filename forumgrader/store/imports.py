@@ -46,7 +46,8 @@ def import_export(
     """Store an export in one go (flush only): identical files change nothing, later exports add and update.
 
     A new topic is titled `topic_title`, else as the file names it, else (a Moodle forum export names no forum) after
-    the thread an instructor started, else "Forum imported on <date>" (the settings page renames it).
+    the thread an instructor started, else the file's name unless it is Moodle's "discussion", else "Forum imported on
+    <date>" (the settings page renames it).
     """
     earlier = _earlier_batch(session, sha256, course_name, topic_id)
     if earlier is not None:
@@ -67,7 +68,7 @@ def import_export(
             people,
             counts,
             topic_id=topic_id,
-            title=topic_title or _untitled(topic_export, export),
+            title=topic_title or _untitled(topic_export, export, file_name),
         )
         for topic_export in export.topics
     ]
@@ -204,8 +205,12 @@ def _store_topic(
     return topic
 
 
-def _untitled(topic_export: TopicExport, export: DiscussionExport) -> str:
-    """A title for a topic whose file names none: the thread an instructor started, else the LMS and the day."""
+_GENERIC_NAMES = frozenset({"discussion", "view", "posts", "export", "topic", "forum"})  # what LMSs name every file
+
+
+def _untitled(topic_export: TopicExport, export: DiscussionExport, file_name: str) -> str:
+    """A title for a topic whose file names none: the thread an instructor started, else the file's own name unless
+    it is the LMS's name for every export (Moodle's "discussion.csv"), else the day it came in."""
     if topic_export.info.title:
         return topic_export.info.title
     staff = {person.key for person in export.people if person.role is not Role.STUDENT}
@@ -213,6 +218,9 @@ def _untitled(topic_export: TopicExport, export: DiscussionExport) -> str:
         starter = thread.posts[0] if thread.posts else None
         if starter is not None and starter.author_key in staff and thread.title:
             return thread.title
+    stem = default_course_name(file_name)
+    if stem.lower() not in _GENERIC_NAMES and stem != "Imported discussions":
+        return stem
     return f"Forum imported on {utcnow():%d %b %Y}"
 
 
