@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from markupsafe import Markup, escape
 from sqlalchemy import select
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField  # type: ignore[attr-defined]  # stubs < 3.3
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from forumgrader import jobs, store
 from forumgrader.discussions.formats import read_export
+from forumgrader.discussions.generic_csv import FIELDS
 from forumgrader.discussions.model import ExportError, ImportOptions, ImportSummary
 from forumgrader.store import accounts
 from forumgrader.store import courses as course_store
@@ -77,7 +80,7 @@ class ImportForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type hint
     columns = TextAreaField(
         "Columns (CSV of posts)",
         validators=[Length(max=2000)],
-        description="One FIELD=HEADER per line, e.g. post_message=Body.",
+        description="One FIELD=HEADER per line: which of the file's columns holds each of our fields.",
     )
 
     def validate_timezone(self, field: StringField) -> None:
@@ -146,6 +149,14 @@ def _import(course: Course, form: ImportForm) -> tuple[ImportSummary, list[Job]]
     return summary, started
 
 
+_FIELD_NAME = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
+
+
+def _field_names_as_code(meaning: str) -> Markup:
+    """Show the field names a description mentions as what they are: syntax typed in the mapping."""
+    return Markup(_FIELD_NAME.sub(lambda found: f"<code>{found[0]}</code>", str(escape(meaning))))
+
+
 def _where(error: ExportError) -> str:
     parts = [
         f"line {error.line}" if error.line is not None else "",
@@ -177,7 +188,10 @@ def import_page(course_id: int) -> ResponseReturnValue:
             return _after_import(course, summary, started)
     status = 400 if request.method == "POST" else 200
     zones = sorted(available_timezones())
-    return render_template("instructor/import.html", course=course, form=form, problem=problem, zones=zones), status
+    fields = {name: _field_names_as_code(meaning) for name, meaning in FIELDS.items()}
+    page = render_template("instructor/import.html", course=course, form=form, problem=problem, zones=zones,
+                           csv_fields=fields)  # fmt: skip
+    return page, status
 
 
 def _after_import(course: Course, summary: ImportSummary, started: list[Job]) -> ResponseReturnValue:
