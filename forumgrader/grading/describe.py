@@ -109,7 +109,7 @@ PHRASES: dict[str, Callable[[Bound], str]] = {
 _LATENESS = ("minutes_late", "days_late", "initial_minutes_late", "initial_days_late", "replies_minutes_late",
              "replies_days_late")  # fmt: skip
 GAPS: dict[str, str] = {
-    "findings": "the post cites nothing",
+    "findings": "nothing is cited",
     "references_flagged": "there are no references",
     "references_minor": "there are no references",
     "prompt_coverage": "the rubric names no parts of the prompt",

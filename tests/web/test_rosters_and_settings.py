@@ -138,7 +138,7 @@ def test_the_rubric_page_reads_like_the_lms_rubric_with_each_rule_in_words(clien
     assert "Main posting" in page and "45 pts Outstanding" in page and "30 to >0 pts Poor" in page
     assert "Given for: at least 3 credible sources and at least 3 credible sources from the last 5 years and at " \
            "least 300 words." in page  # fmt: skip
-    assert "Not assessed when the post cites nothing: 0 points." in page
+    assert "Not assessed when nothing is cited: 0 points." in page
     assert "Not assessed when no due date is set: 0 points (until you set the due date or override it)." in page
     assert "[[" not in page and "when =" not in page and "sources_credible" not in page
     other = text_of(client_as("instructor").get(f"/topics/{world.topic_a}/rubric?rubric=engagement-points"))
