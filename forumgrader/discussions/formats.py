@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ from forumgrader.discussions.d2l import looks_like_d2l, read_d2l
 from forumgrader.discussions.documents import READERS, read_document
 from forumgrader.discussions.fields import csv_records, decode_text, load_json, table_records
 from forumgrader.discussions.generic_csv import knows_columns, read_csv
-from forumgrader.discussions.model import DiscussionExport, ExportError, ExportFormat, ImportOptions
+from forumgrader.discussions.model import DiscussionExport, ExportError, ExportFormat, ImportOptions, Role, TopicExport
 from forumgrader.discussions.moodle import looks_like_moodle, read_moodle
 from forumgrader.discussions.sheets import is_workbook
 
@@ -147,3 +148,22 @@ def default_course_name(file_name: str) -> str:
     while Path(name).suffix.lower() in _KNOWN_SUFFIXES:
         name = name[: -len(Path(name).suffix)]
     return name or "Imported discussions"
+
+
+_GENERIC_NAMES = frozenset({"discussion", "view", "posts", "export", "topic", "forum"})  # what LMSs name every file
+
+
+def untitled_topic(topic_export: TopicExport, export: DiscussionExport, file_name: str, today: datetime) -> str:
+    """A title for a topic whose file names none: the thread an instructor started, else the file's own name unless
+    it is the LMS's name for every export (Moodle's "discussion.csv"), else the day it came in."""
+    if topic_export.info.title:
+        return topic_export.info.title
+    staff = {person.key for person in export.people if person.role is not Role.STUDENT}
+    for thread in topic_export.threads:
+        starter = thread.posts[0] if thread.posts else None
+        if starter is not None and starter.author_key in staff and thread.title:
+            return thread.title
+    stem = default_course_name(file_name)
+    if stem.lower() not in _GENERIC_NAMES and stem != "Imported discussions":
+        return stem
+    return f"Forum imported on {today:%d %b %Y}"

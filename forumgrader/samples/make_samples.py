@@ -17,7 +17,7 @@ import json
 import random
 import sys
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,88 +25,10 @@ from forumgrader.crossref.apa import apa_reference
 from forumgrader.crossref.records import plain_text, work_from_record
 from forumgrader.crossref.snapshot import bundled_files, read_files
 from forumgrader.discussions.moodle import COLUMNS
+from forumgrader.samples.demo_model import MISTAKES, OUT, Course, Post, TopicSpec, Written, courses
+from forumgrader.samples.lms_files import canvas_files, d2l_files, moodle_rows, roster
 
-HERE = Path(__file__).resolve().parent
-OUT = HERE / "demo"
 SEED = 20240603
-
-
-@dataclass(frozen=True)
-class TopicSpec:
-    """One discussion of a demo course: its prompt, its dates, what students cite, who stays away."""
-
-    slug: str
-    title: str
-    prompt: str
-    lms_id: int
-    assignment_id: int
-    first_post_id: int
-    due_initial: datetime
-    due_replies: datetime
-    dois: tuple[str, ...]
-    claims: tuple[str, ...]  # sentences students write between their citations
-    subjects: tuple[str, ...]  # thread titles
-    absent: frozenset[int]  # students (by index) who never post here
-    replies_only: frozenset[int]  # students who only reply
-    main_only: frozenset[int]  # students who write no reply
-    shift: int  # moves the mistakes around from one week to the next
-
-
-@dataclass(frozen=True)
-class Course:
-    """A demo course: its LMS, its students and their ids there, its topics."""
-
-    name: str
-    lms: str
-    lms_course_id: int
-    section: str
-    instructor: str
-    instructor_id: int
-    roster_file: str
-    students: tuple[str, ...]
-    user_ids: tuple[int, ...]
-    sis_ids: tuple[str, ...]
-    logins: tuple[str, ...]
-    emails: tuple[str, ...]
-    topics: tuple[TopicSpec, ...]
-
-
-def _when(text: str) -> datetime:
-    return datetime.fromisoformat(text).astimezone(UTC)
-
-
-def courses() -> list[Course]:
-    """The demo courses, from demo/courses.json: names, ids, prompts and the works each topic's students cite."""
-    found = []
-    for spec in json.loads((OUT / "courses.json").read_text(encoding="utf-8")):
-        topics = tuple(_topic(number, topic) for number, topic in enumerate(spec["topics"]))
-        found.append(_course(spec, topics))
-    return found
-
-
-def _topic(number: int, topic: dict[str, Any]) -> TopicSpec:
-    return TopicSpec(
-        slug=topic["slug"], title=topic["title"], prompt=topic["prompt"], lms_id=topic["lms_id"],
-        assignment_id=topic.get("assignment_id", 0), first_post_id=topic["first_post_id"],
-        due_initial=_when(topic["due_initial"]), due_replies=_when(topic["due_replies"]),
-        dois=tuple(topic["dois"]), claims=tuple(topic["claims"]), subjects=tuple(topic["subjects"]),
-        absent=frozenset(topic["absent"]), replies_only=frozenset(topic["replies_only"]),
-        main_only=frozenset(topic["main_only"]), shift=number * 5,
-    )  # fmt: skip
-
-
-def _course(spec: dict[str, Any], topics: tuple[TopicSpec, ...]) -> Course:
-    students = tuple(spec["students"])
-    first = spec["first_user_id"]
-    slugs = [name.lower().replace(" ", ".").replace("'", "") for name in students]
-    return Course(
-        name=spec["name"], lms=spec["lms"], lms_course_id=spec["lms_course_id"], section=spec["section"],
-        instructor=spec["instructor"], instructor_id=spec["instructor_id"], roster_file=spec["roster_file"],
-        students=students, user_ids=tuple(first + 7 * i for i in range(len(students))),
-        sis_ids=tuple(f"{spec['sis_prefix']}{4521 + 37 * i:05d}" for i in range(len(students))),
-        logins=tuple(slug.split(".")[0][0] + slug.split(".")[-1] for slug in slugs),
-        emails=tuple(f"{slug}@{spec['mail_domain']}" for slug in slugs), topics=topics,
-    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -176,23 +98,6 @@ def reference_text(source: Source, mistake: str, lms: str, other: Source | None 
     return text
 
 
-@dataclass(frozen=True)
-class Written:
-    """A post's text: paragraphs of prose, and its reference list."""
-
-    paragraphs: tuple[str, ...]
-    references: tuple[str, ...]
-
-    def html(self) -> str:
-        body = "".join(f"<p>{paragraph}</p>\n" for paragraph in self.paragraphs)
-        if self.references:
-            body += "<p><strong>References</strong></p>\n" + "".join(f"<p>{ref}</p>\n" for ref in self.references)
-        return body
-
-    def words(self) -> int:
-        return sum(len(paragraph.split()) for paragraph in self.paragraphs)
-
-
 def _cite_sentence(rng: random.Random, source: Source, mistake: str, first: bool) -> str:
     year = source.year + 1 if mistake == "text-year" and first else None
     narrative = source.narrative(year, mistake == "ampersand")
@@ -224,20 +129,6 @@ def write_post(rng: random.Random, topic: TopicSpec, cited: list[Source], words:
 
 
 # --- one week of a class: who posts what, when -------------------------------------------------------------------
-
-MISTAKES = ("", "text-year", "broken-doi", "swapped", "residue", "no-sources", "late", "doi-prefix", "short",
-            "ampersand", "list-year", "wrong-doi", "")  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Post:
-    post_id: int
-    thread_id: int
-    parent_id: int | None
-    author: int  # index into the course's students
-    subject: str
-    written: Written
-    created: datetime
 
 
 def week(rng: random.Random, course: Course, topic: TopicSpec, works: dict[str, Source], first_id: int) -> list[Post]:
@@ -275,122 +166,6 @@ def week(rng: random.Random, course: Course, topic: TopicSpec, works: dict[str, 
             posts.append(Post(next(ids), parent.thread_id, parent.post_id, student, f"Re: {parent.subject}", written,
                       created))  # fmt: skip
     return posts
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-# --- each LMS's own files ----------------------------------------------------------------------------------------
-
-
-def canvas_files(course: Course, topic: TopicSpec, posts: list[Post]) -> dict[str, Any]:
-    """The topic's full view (GET .../view?include_new_entries=1) and the topic object beside it."""
-    entries: dict[int, dict[str, Any]] = {}
-    top: list[dict[str, Any]] = []
-    for post in sorted(posts, key=lambda p: p.created):
-        entry = {"id": post.post_id, "user_id": course.user_ids[post.author], "parent_id": post.parent_id,
-         "created_at": _iso(post.created), "updated_at": _iso(post.created), "rating_count": None,
-         "rating_sum": None, "message": post.written.html()}  # fmt: skip
-        entries[post.post_id] = entry
-        if post.parent_id is None:
-            top.append(entry)
-        else:
-            entries[post.parent_id].setdefault("replies", []).append(entry)
-    authors = sorted({post.author for post in posts})
-    participants = [{"id": course.user_ids[i], "display_name": course.students[i], "avatar_image_url":
-             "https://canvas.example.edu/images/messages/avatar-50.png", "html_url":
-             f"https://canvas.example.edu/courses/{course.lms_course_id}/users/{course.user_ids[i]}",
-             "pronouns": None} for i in authors]  # fmt: skip
-    view = {"unread_entries": [], "forced_entries": [], "entry_ratings": {}, "participants": participants,
-            "view": top, "new_entries": []}  # fmt: skip
-    checkpoints = [
-        {"name": topic.title, "tag": "reply_to_topic", "points_possible": 70.0, "due_at": _iso(topic.due_initial)},
-        {"name": topic.title, "tag": "reply_to_entry", "points_possible": 30.0, "due_at": _iso(topic.due_replies)},
-    ]
-    topic_json = {
-        "id": topic.lms_id, "title": topic.title, "message": f"<p>{topic.prompt}</p>",
-        "html_url": f"https://canvas.example.edu/courses/{course.lms_course_id}/discussion_topics/{topic.lms_id}",
-        "discussion_type": "threaded", "assignment_id": topic.assignment_id, "require_initial_post": True,
-        "reply_to_entry_required_count": 2, "user_name": course.instructor,
-        "author": {"id": course.instructor_id, "display_name": course.instructor},
-        "assignment": {"id": topic.assignment_id, "name": topic.title, "points_possible": 100.0, "due_at": None,
-               "checkpoints": checkpoints},
-    }  # fmt: skip
-    return {f"{topic.slug}.view.json": view, f"{topic.slug}.topic.json": topic_json}
-
-
-def moodle_rows(course: Course, topic: TopicSpec, posts: list[Post]) -> list[dict[str, Any]]:
-    """A forum export's rows (Moodle 3.8+, all columns, epoch dates)."""
-    rows = []
-    for post in sorted(posts, key=lambda p: p.post_id):
-        html = post.written.html()
-        if MISTAKES[(post.author + topic.shift) % len(MISTAKES)] == "residue" and post.parent_id is None:
-            html += '<p><img src="@@PLUGINFILE@@/school-of-fish.png" alt="A school of fish"></p>\n'
-        epoch = int(post.created.timestamp())
-        rows.append({
-            "id": post.post_id, "discussion": post.thread_id, "parent": post.parent_id or 0,
-            "userid": course.user_ids[post.author], "userfullname": course.students[post.author], "created": epoch,
-            "modified": epoch, "mailed": 1, "subject": post.subject, "message": html, "messageformat": 1,
-            "messagetrust": 0, "attachment": "", "totalscore": 0, "mailnow": 0, "deleted": 0, "privatereplyto": 0,
-            "privatereplytofullname": "", "wordcount": post.written.words(), "charcount": len(html),
-        })  # fmt: skip
-    return rows
-
-
-def d2l_files(course: Course, topic: TopicSpec, posts: list[Post]) -> dict[str, Any]:
-    """The topic's posts as the Valence API lists them, and the topic object beside them."""
-    replies: dict[int, list[int]] = {}
-    for post in posts:
-        if post.parent_id is not None:
-            replies.setdefault(post.parent_id, []).append(post.post_id)
-    listed = [
-        {"ForumId": 31, "TopicId": topic.lms_id, "PostId": post.post_id, "ThreadId": post.thread_id,
-         "ParentPostId": post.parent_id, "PostingUserId": course.user_ids[post.author],
-         "PostingUserDisplayName": course.students[post.author], "Subject": post.subject,
-         "Message": {"Text": "", "Html": post.written.html()}, "DatePosted": _iso(post.created),
-         "LastEditedDate": None, "IsAnonymous": False, "RequiresApproval": False, "IsDeleted": False,
-         "WordCount": post.written.words(), "AttachmentCount": 0, "ReplyPostIds": replies.get(post.post_id, []),
-         "ThreadIsPinned": False}
-        for post in sorted(posts, key=lambda p: p.created)
-    ]  # fmt: skip
-    topic_json = {"ForumId": 31, "TopicId": topic.lms_id, "Name": topic.title,
-          "Description": {"Text": topic.prompt, "Html": f"<p>{topic.prompt}</p>"},
-          "StartDate": None, "EndDate": None, "DueDate": _iso(topic.due_replies), "IsHidden": False,
-          "IsLocked": False, "ScoreOutOf": 60}  # fmt: skip
-    return {f"{topic.slug}.posts.json": listed, f"{topic.slug}.topic.json": topic_json}
-
-
-def roster(course: Course) -> str:
-    """The course's own class list: Canvas's gradebook export, Moodle's participants, D2L's grades export."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    people = sorted(range(len(course.students)), key=lambda i: course.students[i].split()[-1])
-    if course.lms == "canvas":
-        columns = [f"{topic.title} ({topic.assignment_id})" for topic in course.topics]
-        writer.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", *columns, "Quiz 1 (48220)",
-                 "Current Points", "Final Points"])  # fmt: skip
-        writer.writerow(["    Points Possible", "", "", "", "", *["100.00"] * len(columns), "10.00", "(read only)",
-                 "(read only)"])  # fmt: skip
-        for i in people:
-            given, family = course.students[i].rsplit(" ", 1)
-            writer.writerow([f"{family}, {given}", course.user_ids[i], course.sis_ids[i], course.logins[i],
-                     course.section, *[""] * len(columns), "8.00", "8.00", "8.00"])  # fmt: skip
-        writer.writerow(["Student, Test", "99999", "", "", course.section, *[""] * len(columns), "", "0.00", "0.00"])
-    elif course.lms == "moodle":
-        writer.writerow(["First name", "Last name", "ID number", "Email address"])
-        for i in people:
-            given, family = course.students[i].rsplit(" ", 1)
-            writer.writerow([given, family, course.sis_ids[i], course.emails[i]])
-    else:
-        items = [f"{topic.title} Points Grade <Numeric MaxPoints:60 Category:Discussions>" for topic in course.topics]
-        writer.writerow(["OrgDefinedId", "Username", "Last Name", "First Name", "Email", *items,
-                 "End-of-Line Indicator"])  # fmt: skip
-        for i in people:
-            given, family = course.students[i].rsplit(" ", 1)
-            writer.writerow([f"#{course.sis_ids[i]}", f"#{course.logins[i]}", family, given, course.emails[i],
-                     *[""] * len(items), "#"])  # fmt: skip
-    return out.getvalue()
 
 
 def write_course(course: Course, works: dict[str, Source], rng: random.Random, out: Path) -> list[str]:

@@ -13,10 +13,11 @@ __all__ = ["ImportSummary", "default_course_name", "import_export"]
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from forumgrader.discussions.formats import default_course_name
+from forumgrader.discussions.formats import default_course_name, untitled_topic
 from forumgrader.discussions.model import (
     DiscussionExport,
     ExportError,
+    ExportFormat,
     ImportSummary,
     Participant,
     PostRecord,
@@ -29,6 +30,7 @@ from forumgrader.store.db import utcnow
 from forumgrader.store.models import Course, ImportBatch, Person, Post, Thread, Topic
 from forumgrader.store.rosters import waiting_to_post
 
+LMS_FORMATS = frozenset({ExportFormat.CANVAS, ExportFormat.MOODLE, ExportFormat.D2L})
 _CHUNK = 500  # ids per IN (...) query: well under every database's parameter limit
 _PLACEHOLDER = "placeholder"  # content_hash of a post we only know was replied to
 
@@ -68,7 +70,7 @@ def import_export(
             people,
             counts,
             topic_id=topic_id,
-            title=topic_title or _untitled(topic_export, export, file_name),
+            title=topic_title or untitled_topic(topic_export, export, file_name, utcnow()),
         )
         for topic_export in export.topics
     ]
@@ -122,6 +124,8 @@ def _course(
         course = Course(name=name, lms=str(export.format), lms_course_id=_lms_course_id(export.course_hint))
         session.add(course)
         session.flush()
+    elif not course.lms and export.format in LMS_FORMATS:  # a course started on the web learns its LMS
+        course.lms = str(export.format)
     return course
 
 
@@ -203,25 +207,6 @@ def _store_topic(
     session.flush()
     _store_posts(session, topic, topic_export, people, counts)
     return topic
-
-
-_GENERIC_NAMES = frozenset({"discussion", "view", "posts", "export", "topic", "forum"})  # what LMSs name every file
-
-
-def _untitled(topic_export: TopicExport, export: DiscussionExport, file_name: str) -> str:
-    """A title for a topic whose file names none: the thread an instructor started, else the file's own name unless
-    it is the LMS's name for every export (Moodle's "discussion.csv"), else the day it came in."""
-    if topic_export.info.title:
-        return topic_export.info.title
-    staff = {person.key for person in export.people if person.role is not Role.STUDENT}
-    for thread in topic_export.threads:
-        starter = thread.posts[0] if thread.posts else None
-        if starter is not None and starter.author_key in staff and thread.title:
-            return thread.title
-    stem = default_course_name(file_name)
-    if stem.lower() not in _GENERIC_NAMES and stem != "Imported discussions":
-        return stem
-    return f"Forum imported on {utcnow():%d %b %Y}"
 
 
 def _update_topic(topic: Topic, topic_export: TopicExport) -> None:

@@ -25,7 +25,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forumgrader.cli import cli
-from forumgrader.cli.demo import Login, demo_courses, prepare
+from forumgrader.cli.demo import Login, prepare
+from forumgrader.cli.demo_courses import demo_courses
 from forumgrader.store.models import Course, Grade, Person, Post, Topic
 
 from .conftest import sign_in
