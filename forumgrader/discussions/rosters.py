@@ -155,10 +155,50 @@ def _number(text: str) -> float | None:
         return None
 
 
+@dataclass(frozen=True, slots=True)
+class _Columns:
+    """Where an LMS's class list keeps each field, by the headers it may use."""
+
+    given: str
+    family: tuple[str, ...]
+    sis: str  # the id its gradebook calls the student number
+    email: tuple[str, ...]
+    section: tuple[str, ...]
+    login: str = "Username"
+    role: tuple[str, ...] = ("Roles", "Role")
+
+
+_MOODLE_COLUMNS = _Columns("First name", ("Last name", "Surname"), "ID number", ("Email address", "Email"),
+                           ("Groups", "Group"))  # fmt: skip
+_D2L_COLUMNS = _Columns("First Name", ("Last Name",), "OrgDefinedId", ("Email",), ("Section", "Sections"))
+_TEACHING_ASSISTANT = re.compile(r"non-editing|\bta\b|teaching assistant", re.IGNORECASE)
+
+
+def _role(roles: str) -> Role:
+    """A class list's role column ("Student", "Learner", "Teacher", "Non-editing teacher"): students by default."""
+    found = roles.casefold()
+    if not found or "student" in found or "learner" in found:
+        return Role.STUDENT
+    return Role.TA if _TEACHING_ASSISTANT.search(found) else Role.INSTRUCTOR
+
+
+def _member(record: Cells, line: int, columns: _Columns) -> RosterMember:
+    given, family = _cell(record, columns.given), _cell(record, *columns.family)
+    return RosterMember(
+        name=f"{given} {family}".strip(),
+        sortable_name=f"{family}, {given}" if family and given else family or given,
+        sis_user_id=_id(_cell(record, columns.sis), line, columns.sis),
+        login_id=_id(_cell(record, columns.login), line, columns.login),
+        email=_cell(record, *columns.email),
+        section=_cell(record, *columns.section),
+        role=_role(_cell(record, *columns.role)),
+        line=line,
+    )
+
+
 # --- Moodle: Participants > Download table data, or the grader report's export -------------------------------------
 
 _MOODLE_ITEM = re.compile(r"\A(?:[^:]+):\s(.+?)\s\((?:Real|Percentage|Letter)\)\Z")
-_MOODLE_STAFF = ("teacher", "manager", "course creator", "non-editing teacher")
 
 
 def _moodle(header: list[str], records: Iterator[tuple[int, Cells]]) -> Roster:
@@ -166,26 +206,7 @@ def _moodle(header: list[str], records: Iterator[tuple[int, Cells]]) -> Roster:
         raise ExportError("a Moodle participants or grades file has First name and Last name columns", line=1,
                           field="First name")  # fmt: skip
     items = [found[1] for name in header if (found := _MOODLE_ITEM.match(name)) and not name.startswith("Course total")]
-    members = []
-    for line, record in records:
-        given, family = _cell(record, "First name"), _cell(record, "Last name", "Surname")
-        roles = _cell(record, "Roles", "Role").casefold()
-        role = Role.STUDENT
-        if roles and "student" not in roles:
-            role = Role.TA if "non-editing" in roles else Role.INSTRUCTOR if any(
-                staff in roles for staff in _MOODLE_STAFF) else Role.STUDENT  # fmt: skip
-        members.append(
-            RosterMember(
-                name=f"{given} {family}".strip(),
-                sortable_name=f"{family}, {given}" if family and given else family or given,
-                sis_user_id=_id(_cell(record, "ID number"), line, "ID number"),
-                login_id=_id(_cell(record, "Username"), line, "Username"),
-                email=_cell(record, "Email address", "Email"),
-                section=_cell(record, "Groups", "Group"),
-                role=role,
-                line=line,
-            )
-        )
+    members = [_member(record, line, _MOODLE_COLUMNS) for line, record in records]
     kind = (
         "Moodle grades export" if items or _has(header, "Last downloaded from this course") else "Moodle participants"
     )
@@ -206,22 +227,7 @@ def _d2l(header: list[str], records: Iterator[tuple[int, Cells]]) -> Roster:
         for name in header
         if (found := _D2L_ITEM.match(name))
     )
-    members = []
-    for line, record in records:
-        given, family = _cell(record, "First Name"), _cell(record, "Last Name")
-        role = _cell(record, "Role").casefold()
-        members.append(
-            RosterMember(
-                name=f"{given} {family}".strip(),
-                sortable_name=f"{family}, {given}" if family and given else family or given,
-                sis_user_id=_id(_cell(record, "OrgDefinedId"), line, "OrgDefinedId"),
-                login_id=_id(_cell(record, "Username"), line, "Username"),
-                email=_cell(record, "Email"),
-                section=_cell(record, "Section", "Sections"),
-                role=Role.STUDENT if not role or "student" in role or "learner" in role else Role.INSTRUCTOR,
-                line=line,
-            )
-        )
+    members = [_member(record, line, _D2L_COLUMNS) for line, record in records]
     kind = "D2L grades export" if columns or _has(header, "End-of-Line Indicator") else "D2L classlist"
     return Roster(RosterLms.D2L, kind, tuple(members), columns)
 
