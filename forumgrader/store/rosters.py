@@ -8,7 +8,7 @@ two people share is never guessed. Flush only; the caller commits.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -120,29 +120,7 @@ def apply_roster(
     people = _People(session.scalars(select(Person).where(Person.course_id == course.id).order_by(Person.id)))
     students = [member for member in members if member.role is Role.STUDENT]
     same_lms = course.lms in ("", lms)
-    matched: dict[Person, tuple[str, RosterMember]] = {}
-    claims: dict[str, list[RosterMember]] = defaultdict(list)
-    unmatched: list[RosterMember] = []
-    ambiguous: list[str] = []
-    for member in students:
-        how, found = people.candidates(member, same_lms)
-        found = [person for person in found if person.role not in STAFF_ROLES]
-        if len(found) == 1:
-            claims[str(found[0].id)].append(member)
-            matched.setdefault(found[0], (how, member))
-        elif len(found) > 1:
-            ambiguous.append(f"{len(found)} people in this course are called “{member.name}” (line {member.line}): "
-                             "we could not tell which one the roster means, so none was matched")  # fmt: skip
-        else:
-            unmatched.append(member)
-    for person_id, claimants in claims.items():
-        if len(claimants) > 1:  # two roster rows found the same person (by name): neither is sure
-            person = next(p for p in matched if str(p.id) == person_id)
-            del matched[person]
-            lines = ", ".join(str(member.line) for member in claimants)
-            who = person.display_name or person.key
-            ambiguous.append(f"lines {lines} of the roster are all called “{claimants[0].name}”: we could not tell "
-                             f"which of them wrote as {who}, so none was matched")  # fmt: skip
+    matched, unmatched, ambiguous = _match(people, students, same_lms)
     updated = sum(_fill(person, member, same_lms) for person, (_how, member) in matched.items())
     added = [_enrol_new(session, course, member, same_lms) for member in unmatched]
     enrolled = set(matched) | set(added)
@@ -157,7 +135,7 @@ def apply_roster(
     counts = {
         "lms": lms,
         "members": len(students),
-        "matched": dict(sorted(_count(how for how, _member in matched.values()).items())),
+        "matched": dict(sorted(Counter(how for how, _member in matched.values()).items())),
         "added": [member.name for member in unmatched],
         "updated": updated,
         "ambiguous": ambiguous,
@@ -170,11 +148,30 @@ def apply_roster(
     return _result(counts, None)
 
 
-def _count(values: Iterable[str]) -> dict[str, int]:
-    found: dict[str, int] = defaultdict(int)
-    for value in values:
-        found[value] += 1
-    return dict(found)
+def _match(
+    people: _People, students: list[RosterMember], same_lms: bool
+) -> tuple[dict[Person, tuple[str, RosterMember]], list[RosterMember], list[str]]:
+    """Match each roster student to one person, or to nobody; say, in words, which could not be told apart."""
+    claims: dict[Person, list[tuple[str, RosterMember]]] = defaultdict(list)
+    unmatched: list[RosterMember] = []
+    ambiguous: list[str] = []
+    for member in students:
+        how, found = people.candidates(member, same_lms)
+        found = [person for person in found if person.role not in STAFF_ROLES]
+        if len(found) == 1:
+            claims[found[0]].append((how, member))
+        elif len(found) > 1:
+            ambiguous.append(f"{len(found)} people in this course are called “{member.name}” (line {member.line}): "
+                             "we could not tell which one the roster means, so none was matched")  # fmt: skip
+        else:
+            unmatched.append(member)
+    for person, claimants in claims.items():
+        if len(claimants) > 1:  # two roster rows found the same person (by name): neither is sure
+            lines = ", ".join(str(member.line) for _how, member in claimants)
+            ambiguous.append(f"lines {lines} of the roster are all called “{claimants[0][1].name}”: we could not "
+                             f"tell which of them wrote as {person.display_name or person.key}, so none was "
+                             "matched")  # fmt: skip
+    return {person: found[0] for person, found in claims.items() if len(found) == 1}, unmatched, ambiguous
 
 
 def _fill(person: Person, member: RosterMember, same_lms: bool) -> bool:
