@@ -121,6 +121,15 @@ def test_the_settings_page_sets_due_dates_in_the_topic_s_time_zone_audits_and_re
     audit = session.scalars(select(AuditEntry).where(AuditEntry.action == "topic.settings")).one()
     assert set(audit.details) >= {"due_initial_at", "timezone", "absent_grade"} and audit.actor == "Instructor"
     assert "students were graded again" in text_of(client.get(response.headers["Location"]))
+    # the page shows the dates as they were typed, in the topic's zone, so saving it again changes nothing
+    page = client.get(f"/topics/{world.topic_a}/settings").get_data(as_text=True)
+    assert 'value="2025-02-05T23:59"' in page and 'value="2025-02-09T23:59"' in page
+    again = client.post(f"/topics/{world.topic_a}/settings", data={
+        "title": "Week 1: Memory and sleep", "due_initial_at": "2025-02-05T23:59", "due_replies_at": "2025-02-09T23:59",
+        "timezone": "America/Denver", "points_possible": "10", "rubric": "", "lms_assignment_id": "5521",
+        "grade_item": "Discussion 1", "absent_grade": "blank",
+    })  # fmt: skip
+    assert "Nothing changed." in text_of(client.get(again.headers["Location"]))
     refused = client.post(f"/topics/{world.topic_a}/settings", data={
         "title": "Week 1", "due_initial_at": "2025-02-09T23:59", "due_replies_at": "2025-02-05T23:59",
         "timezone": "Mars/Olympus", "lms_assignment_id": "abc", "absent_grade": "zero",

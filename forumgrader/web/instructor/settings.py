@@ -91,21 +91,18 @@ def topic_settings(topic_id: int) -> ResponseReturnValue:
     """Change a topic's title, due dates, time zone, points, rubric and grade-file settings; it is graded again."""
     topic = topic_or_404(topic_id)
     zone_name = _shown_zone(topic)
-    form = SettingsForm(
-        obj=None if request.method == "POST" else topic,
-        data=None
-        if request.method == "POST"
-        else {
-            "due_initial_at": _local(topic.due_initial_at, _zone(zone_name)),
-            "due_replies_at": _local(topic.due_replies_at, _zone(zone_name)),
-            "timezone": topic.timezone,
-            "points_possible": topic.points_possible,
-        },
-    )
+    zone = _zone(zone_name)
+    # the form shows due dates in the topic's zone (never an object's UTC values, which a save would shift)
+    form = SettingsForm() if request.method == "POST" else SettingsForm(data={
+        "title": topic.title, "due_initial_at": _local(topic.due_initial_at, zone),
+        "due_replies_at": _local(topic.due_replies_at, zone), "timezone": topic.timezone,
+        "points_possible": topic.points_possible, "rubric": topic.rubric, "lms_assignment_id": topic.lms_assignment_id,
+        "grade_item": topic.grade_item, "absent_grade": topic.absent_grade,
+    })  # fmt: skip
     form.rubric.choices = [SelectChoice("", f"The site's default ({default_rubric()})"),
                            *(SelectChoice(name) for name in rubric_choices())]  # fmt: skip
     if form.validate_on_submit():
-        zone = _zone((form.timezone.data or "").strip() or zone_name)
+        zone = _zone((form.timezone.data or "").strip() or zone_name)  # dates as typed, in the zone chosen
         settings = TopicSettings(
             title=form.title.data or "",
             due_initial_at=_utc(form.due_initial_at.data, zone),
