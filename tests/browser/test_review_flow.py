@@ -77,6 +77,7 @@ def test_keyboard_triage_persists_and_settles_the_grade(
     sign_in(page, course["ta"], PASSWORD)
     page.get_by_role("link", name="Review queue").first.click()
     page.get_by_role("link", name="PSY 5120 Biological Bases of Psychotherapy").click()
+    page.wait_for_load_state()  # the keys work once review.js has run: on a loaded machine, after the click returns
     assert flag_titles(page)[:2] == ["Broken DOI: Danielle Okafor", "Not found: Danielle Okafor"]
     shortcuts = page.locator("#shortcuts")
     assert shortcuts.get_by_text("confirm: the problem is real, and counts in the grade").is_visible()
