@@ -128,7 +128,7 @@ def execute(job_id: int, *, retries_left: int = 0) -> None:
             raise CancelExecution(retry=False) from error
         except Exception as error:  # recorded for the user, then re-raised so huey retries it
             session.rollback()
-            reason = f"{type(error).__name__}: {error}"
+            reason = f"an unexpected error stopped it ({error}); the site's log has the details"
             if retries_left > 0:
                 _finish(job_id, "queued", error=reason, message="This attempt failed; trying again shortly.")
             else:

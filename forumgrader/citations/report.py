@@ -64,6 +64,7 @@ def report_to_json(report: CitationReport) -> dict[str, Any]:
 
 
 _MARK = {Severity.ERROR: "✗", Severity.WARNING: "!", Severity.INFO: "·"}
+_SEVERITY_WORDS = {Severity.ERROR: "Error", Severity.WARNING: "Warning", Severity.INFO: "Note"}
 
 
 def report_to_text(report: CitationReport) -> str:
@@ -83,6 +84,6 @@ def report_to_text(report: CitationReport) -> str:
         f"{counts[Severity.INFO]} notes)"
     )
     for f in report.findings:
-        lines.append(f"  {_MARK[f.severity]} {f.code} ({f.severity.value}): {f.message}")
+        lines.append(f"  {_MARK[f.severity]} {_SEVERITY_WORDS[f.severity]}: {f.message}")  # the code is for machines
         lines.append(f'      at {f.start}-{f.end}: "{f.text[:80]}"')
     return "\n".join(lines) + "\n"

@@ -1,4 +1,5 @@
-"""`forumgrader demo`: a sample course imported, checked against the bundled Crossref snapshot, graded and served.
+"""`forumgrader demo`: a course per LMS imported with its roster, checked against the bundled Crossref snapshot,
+graded and served.
 
 Everything comes from the installed package (the samples and the snapshot), so the demo needs no internet and no
 files of yours. It keeps its own database, `demo.sqlite` in the instance folder, so it never touches real data;
@@ -7,7 +8,6 @@ FORUMGRADER_DATABASE_URL, when set, is used instead (and erased first, after ask
 
 from __future__ import annotations
 
-import hashlib
 import os
 import secrets
 import threading
@@ -23,26 +23,14 @@ from sqlalchemy import func, inspect, select, text
 from tqdm import tqdm
 
 from forumgrader import config, create_app, jobs, store
+from forumgrader.cli.demo_courses import DEMO, demo_courses, import_roster, import_topic
 from forumgrader.cli.serve import serve
 from forumgrader.crossref.snapshot import bundled_files, read_files
-from forumgrader.discussions.formats import read_export
-from forumgrader.discussions.model import ImportOptions, ImportSummary
 from forumgrader.store import accounts
 from forumgrader.store.db import Base, make_engine
-from forumgrader.store.imports import import_export
 from forumgrader.store.models import Course, Grade, Job, Person, Post, ReferenceCheck, Topic
 from forumgrader.store.snapshot import load_snapshot, refresh_statistics
 from forumgrader.store.topics import submit_check
-
-SAMPLES = Path(__file__).resolve().parents[1] / "samples"
-COURSE = "PSY 5120 Biological Bases of Psychotherapy (demo)"
-MOODLE_TOPIC = "Week 2: Mind, body and psychotherapy"
-# (file, topic JSON beside it or None, the title the topic gets when the file names none)
-EXPORTS = (
-    ("canvas/psychotherapy-biological-basis.view.json", "canvas/psychotherapy-biological-basis.topic.json", None),
-    ("moodle/discussion.csv", None, MOODLE_TOPIC),
-)
-
 
 VERDICT_WORDS = {
     "verified": "verified",
@@ -66,7 +54,7 @@ class Login:
     note: str = ""
 
 
-# (role across the site, email, name, role in the course, the sample author a student writes as)
+# (role across the site, email, name, role in each course, the sample author a student writes as in the first course)
 ACCOUNTS = (
     ("admin", "admin@example.edu", "Ada Admin", None, None),
     ("instructor", "instructor@example.edu", "Linda Carver", "instructor", None),
@@ -117,23 +105,7 @@ def _start_afresh(url: str, yes: bool, *, own_file: Path | None) -> None:
         engine.dispose()
 
 
-def _import(app: Flask, relative: str, topic_json: str | None, title: str | None) -> ImportSummary:
-    path = SAMPLES / relative
-    data = path.read_bytes()
-    options = ImportOptions(topic_json=(SAMPLES / topic_json).read_bytes() if topic_json else None)
-    export = read_export(data, filename=path.name, options=options, max_bytes=app.config["MAX_IMPORT_BYTES"])
-    session = store.session()
-    summary = import_export(
-        session, export, file_name=path.name, sha256=hashlib.sha256(data).hexdigest(), course_name=COURSE
-    )
-    for topic_id, topic_title in summary.topics:
-        if title and topic_title == path.name:  # a Moodle export names no forum: the file name stood in
-            session.get_one(Topic, topic_id).title = title
-    session.commit()
-    return summary
-
-
-def _accounts(course_id: int) -> list[Login]:
+def _accounts(course_ids: list[int]) -> list[Login]:
     session = store.session()
     logins = []
     for role, email, name, course_role, writes_as in ACCOUNTS:
@@ -141,14 +113,15 @@ def _accounts(course_id: int) -> list[Login]:
         user = accounts.create_user(session, email, password, role=role, name=name)
         note = "sees every course" if role == "admin" else ""
         if course_role is not None:
-            membership = accounts.enrol(session, user, session.get_one(Course, course_id), course_role)
-            if writes_as is not None:
-                person = session.scalar(
-                    select(Person).where(Person.course_id == course_id, Person.display_name == writes_as)
-                )
-                if person is not None:
-                    accounts.link_person(session, membership, person)
-                    note = f"writes as {writes_as}"
+            for course_id in course_ids if course_role != "student" else course_ids[:1]:
+                membership = accounts.enrol(session, user, session.get_one(Course, course_id), course_role)
+                if writes_as is not None:
+                    person = session.scalar(
+                        select(Person).where(Person.course_id == course_id, Person.display_name == writes_as)
+                    )
+                    if person is not None:
+                        accounts.link_person(session, membership, person)
+                        note = f"writes as {writes_as}"
         logins.append(Login(role, email, password, name, note))
     session.commit()
     return logins
@@ -170,18 +143,21 @@ def _run(app: Flask, job: Job, bar: tqdm[Any]) -> Job:
     database = store.database()
     while True:
         worker.join(timeout=0.1)
+        finished = not worker.is_alive()  # asked before reading, so the last read sees the job as it ended
         with database.sessions() as session:
             found = session.get_one(Job, job.id)
         bar.total, bar.n = max(found.total, 1), found.done
         bar.set_postfix_str(found.message[:60], refresh=False)
         bar.refresh()
-        if not worker.is_alive():
+        if finished:
+            if failure and not found.error:
+                found.error = str(failure[0]) or "the check stopped without saying why"
             return found
 
 
-def _check(app: Flask, course_id: int) -> list[tuple[Topic, Job]]:
+def _check(app: Flask, course_ids: list[int]) -> list[tuple[Topic, Job]]:
     session = store.session()
-    topics = list(session.scalars(select(Topic).where(Topic.course_id == course_id).order_by(Topic.id)))
+    topics = list(session.scalars(select(Topic).where(Topic.course_id.in_(course_ids)).order_by(Topic.id)))
     done = []
     for topic in topics:
         job = submit_check(session, topic, None)
@@ -211,24 +187,27 @@ def _verdicts(topic_id: int) -> str:
 def _grades(topic_id: int) -> str:
     rows = store.session().execute(select(Grade.provisional).where(Grade.topic_id == topic_id)).all()
     provisional = sum(1 for (flag,) in rows if flag)
-    return f"{len(rows)} students graded, {provisional} provisional (flags await review)"
+    return f"{len(rows)} students graded, {provisional} provisional (waiting on a review or a decision)"
 
 
 def prepare(app: Flask, echo: bool = True) -> list[Login]:
-    """Fill a fresh database with the demo: snapshot, sample course, checks and grades, accounts."""
+    """Fill a fresh database with the demo: snapshot, a course per LMS with its roster, checks and grades, accounts."""
     say = click.echo if echo else (lambda *_args, **_kwargs: None)
     session = store.session()
     counts = load_snapshot(session, read_files(bundled_files()), source="forumgrader samples", complete=False)
     session.commit()
     refresh_statistics(store.database())
     say(f"Loaded {counts.records} Crossref records from the bundled snapshot: no internet needed.")
-    course_id = 0
-    for relative, topic_json, title in EXPORTS:
-        summary = _import(app, relative, topic_json, title)
-        course_id = summary.course_id
-        say(f"Imported {Path(relative).name}: {summary.posts} posts by {summary.people} people.")
-    logins = _accounts(course_id)
-    for topic, job in _check(app, course_id):
+    course_ids = []
+    for course in demo_courses():
+        for demo_topic in course.topics:
+            summary = import_topic(app, course, demo_topic)
+            say(f"Imported {demo_topic.file.name} ({course.lms}): {summary.posts} posts by {summary.people} people.")
+        course_ids.append(summary.course_id)
+        result = import_roster(course, summary.course_id)
+        say(f"  Roster {course.roster.name}: {result.members} students, {len(result.added)} of them never posted.")
+    logins = _accounts(course_ids)
+    for topic, job in _check(app, course_ids):
         if job.status != "done":
             raise click.ClickException(f"Checking {topic.title} failed: {job.error}")
         say(f"  {topic.title}: references {_verdicts(topic.id)}; {_grades(topic.id)}.")
@@ -253,7 +232,7 @@ def print_logins(logins: list[Login], url: str) -> None:
 
 def print_commands(url: str | None, topic_id: int | None) -> None:
     """Say where the sample exports are, and how the other commands reach the demo's database (`url`, when its own)."""
-    click.echo(f"\nThe sample exports the demo imported are in {SAMPLES} (canvas/, moodle/).")
+    click.echo(f"\nThe sample exports the demo imported are in {DEMO} (canvas/, moodle/, d2l/).")
     if url is not None:
         click.echo("The other forumgrader commands use the demo's database and its Crossref snapshot once you run:")
         click.echo(f"  export FORUMGRADER_DATABASE_URL={url} FORUMGRADER_METADATA_SOURCE=snapshot")
@@ -267,13 +246,14 @@ def print_commands(url: str | None, topic_id: int | None) -> None:
 @click.option("-y", "--yes", is_flag=True, help="Start again from scratch without asking.")
 @click.pass_context
 def demo(context: click.Context, port: int, no_serve: bool, yes: bool) -> None:
-    """Try forumgrader: a sample course checked against the bundled Crossref records, graded, on 127.0.0.1.
+    """Try forumgrader: a course per LMS checked against the bundled Crossref records, graded, on 127.0.0.1.
 
     \b
     Starts a fresh database (instance/demo.sqlite; FORUMGRADER_DATABASE_URL if set, after asking),
-    loads the bundled Crossref snapshot, imports a Canvas and a Moodle sample discussion into one
-    course, checks their references and grades them with a progress bar, makes demo accounts (admin,
-    instructor, TA, two students) and prints their passwords, then serves http://127.0.0.1:PORT/.
+    loads the bundled Crossref snapshot, imports a Canvas, a Moodle and a D2L course (two
+    discussions each, 27 students) with their rosters, checks their references and grades them
+    with a progress bar, makes demo accounts (admin, instructor, TA, two students) and prints
+    their passwords, then serves http://127.0.0.1:PORT/.
     """
     instance = Path(config.instance_path())
     instance.mkdir(parents=True, exist_ok=True)

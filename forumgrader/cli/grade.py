@@ -15,18 +15,17 @@ from sqlalchemy import or_, select
 
 from forumgrader import store
 from forumgrader.cli.rubrics import rubric_option
-from forumgrader.grading import EXPORTS, ExportError, ExportOptions, MatchBy, Rubric, resolve_due, score_to_json
+from forumgrader.grading import EXPORTS, ExportError, MatchBy, Rubric, resolve_due, score_to_json
 from forumgrader.grading.scores import points_text
 from forumgrader.store.db import utcnow
+from forumgrader.store.gradefiles import ABSENT_GRADES, GradeFile, export_options, grade_file
 from forumgrader.store.grades import (
     GradedStudent,
     GradingError,
     clear_override,
     default_rubric,
-    grade_rows,
     grade_topic,
     set_override,
-    students_without_grade,
     topic_or_error,
 )
 from forumgrader.store.grades import rubric_name as topic_rubric_name
@@ -141,7 +140,7 @@ def grade(topic_id: int, rubric_name: str | None, now: datetime, as_json: bool, 
 @click.option("--assignment-id", help="Canvas: the assignment's number (…/assignments/48213). Default: the topic's.")
 @click.option("--item", help="The grade item's name in the gradebook. Default: the topic's title.")
 @click.option("--match-by", type=click.Choice([m.value for m in MatchBy]), default="email", show_default=True,
-              help="Moodle: match students on their email address or their ID number.")  # fmt: skip
+              help="Moodle: match students on their email address, ID number or Moodle user id.")  # fmt: skip
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not to stdout.")
 @click.option("--now", callback=_now, help="Grade as of this time (ISO 8601). Default: now.")
 @with_appcontext
@@ -150,45 +149,48 @@ def export(topic_id: int, lms: str, rubric_name: str | None, assignment_id: str 
     """Grade TOPIC and write the CSV that LMS's gradebook imports (Canvas, Moodle or D2L)."""
     rubric = _rubric(rubric_name, topic_id)
     topic, graded = _grade(topic_id, rubric, now)
-    options = ExportOptions(
-        item=item or topic.title or f"Discussion {topic.id}",
-        points_possible=rubric.possible,
-        assignment_id=assignment_id if assignment_id is not None else topic.lms_assignment_id,
-        match_by=MatchBy(match_by),
-        ids_from=topic.course.lms,
-    )
+    files = grade_file(store.session(), topic, rubric.name)
+    options = export_options(topic, rubric.possible, item=item, assignment_id=assignment_id,
+                             match_by=MatchBy(match_by))  # fmt: skip
     try:
-        text = EXPORTS[lms](grade_rows(graded), options)
+        text = EXPORTS[lms](files.rows, options)
     except ExportError as error:
         raise click.ClickException(str(error)) from None
     if topic.points_possible is not None and topic.points_possible != rubric.possible:
         click.echo(f"note: the topic is worth {points_text(topic.points_possible)} points in the LMS and the rubric "
                    f"{points_text(rubric.possible)}; the file holds rubric points", err=True)  # fmt: skip
-    _export_notes(topic, graded)
+    _export_notes(topic, graded, files)
     if output is None:
         sys.stdout.write(text)
     else:
         output.write_text(text, encoding="utf-8")
-        click.echo(f"wrote {output}: {len(graded)} students, {lms}", err=True)
+        click.echo(f"wrote {output}: {len(files.rows)} students, {lms}", err=True)
 
 
-def _export_notes(topic: Topic, graded: list[GradedStudent]) -> None:
+def _names(names: list[str]) -> str:
+    return ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+
+
+def _export_notes(topic: Topic, graded: list[GradedStudent], files: GradeFile) -> None:
     """Tell what the file holds that may still change, and who is not in it."""
     provisional = [g for g in graded if g.score.provisional]
     if provisional:
         reviews = sum(1 for g in provisional if g.score.awaiting)
         why = [f"{reviews} wait on a TA's review of flagged references"] if reviews else []
         if len(provisional) > reviews:
-            why.append(f"{len(provisional) - reviews} on a due date not yet passed or a criterion you mark yourself")
+            why.append(f"{len(provisional) - reviews} on a due date not yet passed or set, or on your decision")
         click.echo(f"note: {len(provisional)} of {len(graded)} grades are provisional ({'; '.join(why)}); they are "
                    "written as they stand", err=True)  # fmt: skip
-    absent = students_without_grade(store.session(), topic, graded)
-    if absent:
-        names = ", ".join(p.display_name or p.key for p in absent[:5]) + (f" and {len(absent) - 5} more"
-                                                                         if len(absent) > 5 else "")  # fmt: skip
-        click.echo(f"note: {len(absent)} student{'s' if len(absent) != 1 else ''} of the course wrote nothing in this "
-                   f"topic and {'are' if len(absent) != 1 else 'is'} not in the file, so the gradebook keeps what it "
-                   f"has for them: {names}", err=True)  # fmt: skip
+    if files.absent:
+        given = ABSENT_GRADES[topic.absent_grade]
+        click.echo(f"note: {len(files.absent)} enrolled student{'s' if len(files.absent) != 1 else ''} wrote nothing "
+                   f"in this topic: {given} in the file ({_names(files.absent)})", err=True)  # fmt: skip
+    if files.unlisted:
+        many = len(files.unlisted) != 1
+        click.echo(f"note: {len(files.unlisted)} student{'s' if many else ''} of the course wrote nothing in this "
+                   f"topic and {'are' if many else 'is'} not in the file, so the gradebook keeps what it has for "
+                   f"them: {_names(files.unlisted)}"
+                   + ("" if files.rostered else "; import the course's roster to grade them"), err=True)  # fmt: skip
 
 
 def _student(topic: Topic, who: str) -> Person:

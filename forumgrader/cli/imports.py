@@ -43,12 +43,13 @@ def _columns(_context: click.Context, _parameter: click.Parameter, value: tuple[
 @click.option("--course", help="Course name to import into (made if new). Default: see below.")
 @click.option("--topic", "topic_id", type=int, help="Import into this existing topic (by id) instead of finding one.")
 @click.option("--topic-json", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Canvas: the topic JSON (GET .../discussion_topics/:id): title, prompt, due dates.")  # fmt: skip
+              help="Canvas or D2L: the topic JSON (title, prompt, due dates) beside the posts.")  # fmt: skip
 @click.option("--timezone", default="UTC", show_default=True, callback=_timezone,
               help="Zone of dates written without one (Moodle human-readable dates, some CSVs).")  # fmt: skip
 @click.option("--column", "columns", multiple=True, metavar="FIELD=HEADER", callback=_columns,
               help="Generic CSV: which column holds FIELD (repeat the option).")  # fmt: skip
 @click.option("--author", help="Document: the student who wrote the draft.")
+@click.option("--title", help="The title of a topic this import makes (a Moodle forum export names no forum).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a sentence.")
 @with_appcontext
 def import_command(
@@ -60,20 +61,22 @@ def import_command(
     timezone: ZoneInfo,
     columns: dict[str, str],
     author: str | None,
+    title: str | None,
     as_json: bool,
 ) -> None:
-    """Import PATH: a Canvas discussion view JSON, a Moodle forum export (CSV or JSON), a CSV of posts, or a draft.
+    """Import PATH: a Canvas discussion view, a Moodle forum export, D2L posts (JSON), a CSV of posts, or a draft.
 
     \b
     The format is told from the content: Canvas `view`/`participants` JSON; Moodle's forum
-    export columns, or its JSON array of sheets; a CSV in the ubc/canvas-discussion layout
+    export columns, or its JSON array of sheets; a Brightspace posts array (PostId, ThreadId,
+    PostingUserId, from the Valence API); a CSV in the ubc/canvas-discussion layout
     (topic_id, ..., post_id, post_parent_id, post_message, ...); anything else is a document
     (.txt, .md, .html, .docx). --format overrides it. Other CSV layouts need --format csv and
     a --column FIELD=HEADER for at least post_id, post_message and post_author_id or _name.
 
     \b
-    Canvas topic JSON: --topic-json, else a file beside PATH named <name>.topic.json
-    (for <name>.view.json or <name>.json), else topic.json in the same folder.
+    Canvas or D2L topic JSON: --topic-json, else a file beside PATH named <name>.topic.json
+    (for <name>.view.json, <name>.posts.json or <name>.json), else topic.json in the same folder.
 
     \b
     Course: --course; else the course a topic of this file was imported into before (found by
@@ -93,7 +96,7 @@ def import_command(
         data = path.read_bytes()
         options = ImportOptions(timezone=timezone, columns=columns or None, author=author)
         chosen = choose_format(data, path.name, format=format_, options=options)
-        beside = topic_json or (_topic_json_beside(path) if chosen == "canvas" else None)
+        beside = topic_json or (_topic_json_beside(path) if chosen in ("canvas", "d2l") else None)
         if beside is not None:
             options = replace(options, topic_json=beside.read_bytes())
         export = read_export(data, filename=path.name, format=chosen, options=options, max_bytes=max_bytes)
@@ -104,6 +107,7 @@ def import_command(
             sha256=hashlib.sha256(data).hexdigest(),
             course_name=course,
             topic_id=topic_id,
+            topic_title=title,
         )
         session.commit()
     except ExportError as error:
@@ -111,8 +115,8 @@ def import_command(
         raise click.ClickException(f"{path.name}: {error}. Nothing was imported.") from error
     except SQLAlchemyError as error:
         session.rollback()
-        raise click.ClickException(f"{path.name}: the database refused it ({error.__class__.__name__}: "
-                                   f"{getattr(error, 'orig', error)}). Nothing was imported.") from error  # fmt: skip
+        raise click.ClickException(f"{path.name}: the database refused it ({getattr(error, 'orig', error)}). "
+                                   "Nothing was imported.") from error  # fmt: skip
     for warning in summary.warnings:
         click.echo(f"note: {warning}", err=True)
     if as_json:
@@ -122,8 +126,8 @@ def import_command(
 
 
 def _topic_json_beside(path: Path) -> Path | None:
-    """Find the Canvas topic JSON next to a view: <name>.topic.json, else topic.json."""
-    stem = path.name.removesuffix(".json").removesuffix(".view")
+    """Find the topic JSON next to a Canvas view or D2L posts: <name>.topic.json, else topic.json."""
+    stem = path.name.removesuffix(".json").removesuffix(".view").removesuffix(".posts")
     for candidate in (path.with_name(f"{stem}.topic.json"), path.with_name("topic.json")):
         if candidate.is_file() and candidate.resolve() != path.resolve():
             return candidate

@@ -16,6 +16,7 @@ from forumgrader.grading import (
     rubrics_from_canvas_csv,
     shipped_rubrics,
 )
+from forumgrader.grading.describe import summary as not_assessed_summary
 from forumgrader.grading.measures import MEASURES
 from forumgrader.grading.scores import points_text
 
@@ -53,7 +54,10 @@ def list_measures() -> None:
 @rubrics.command("check")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def check(files: tuple[Path, ...]) -> None:
-    """Check rubric files; every problem is named by file, criterion and key. Exit 1 if any file has one."""
+    """Check rubric files; every problem is named by file, criterion and key. Exit 1 if any file has one.
+
+    A file that reads well is listed with, for each criterion that can be not assessed, when and what it then gives.
+    """
     problems = []
     for path in files:
         try:
@@ -63,6 +67,8 @@ def check(files: tuple[Path, ...]) -> None:
             continue
         click.echo(f"{path}: ok: {rubric.title}, {len(rubric.criteria)} criteria, {points_text(rubric.possible)} "
                    "points")  # fmt: skip
+        for line in not_assessed_summary(rubric):
+            click.echo(f"  {line}")
     if problems:
         raise click.ClickException("\n".join(problems))
 

@@ -29,7 +29,7 @@ Verify = Callable[[Reference, MetadataSource], Check]
 # Verdicts that rest on Crossref having no record: a source that cannot prove absence (an incomplete snapshot) turns
 # them into `unchecked`, because its miss says nothing about Crossref.
 ABSENCE_VERDICTS = frozenset({Verdict.NOT_FOUND, Verdict.NOT_INDEXED})
-UNCHECKED_MESSAGE = "We could not check this reference against Crossref this time; it will be checked again later."
+UNCHECKED_MESSAGE = "We could not check this reference against Crossref this time."  # no promise: drafts are not kept
 LATE_MESSAGE = "We could not check this one right now: Crossref is answering slowly. Try again in a minute."
 _late: set[Future[Check]] = set()  # lookups still running after their batch answered at its deadline
 _late_lock = threading.Lock()

@@ -89,8 +89,9 @@ def _failure(error: Exception) -> _Failure:
     if isinstance(error, httpx2.TimeoutException):
         return _Failure("Crossref did not answer in time", retry=True)
     if isinstance(error, httpx2.HTTPError | RuntimeError):
-        return _Failure(f"could not reach Crossref ({type(error).__name__})", retry=True)
-    return _Failure(f"Crossref's answer was not understood ({type(error).__name__}: {error})")
+        log.info("could not reach Crossref: %r", error)
+        return _Failure("could not reach Crossref", retry=True)
+    return _Failure(f"Crossref's answer was not understood ({error})")
 
 
 def _is_not_found(error: Exception) -> bool:
@@ -180,7 +181,7 @@ class CrossrefSource:
         try:
             return parse()
         except (KeyError, IndexError, TypeError, ValueError, AttributeError) as error:
-            raise LookupFailed(f"Crossref's answer was not understood ({type(error).__name__}: {error})") from error
+            raise LookupFailed(f"Crossref's answer was not understood ({error})") from error
 
     def _call(self, request_class: str, what: str, action: Callable[[], Any]) -> Any:
         """Run one habanero call within the limits; None on a 404; retry what may pass on a second try."""

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from forumgrader.discussions.canvas import read_canvas
+from forumgrader.discussions.d2l import looks_like_d2l, read_d2l
 from forumgrader.discussions.documents import READERS, read_document
 from forumgrader.discussions.fields import csv_records, decode_text, load_json, table_records
 from forumgrader.discussions.generic_csv import knows_columns, read_csv
-from forumgrader.discussions.model import DiscussionExport, ExportError, ExportFormat, ImportOptions
+from forumgrader.discussions.model import DiscussionExport, ExportError, ExportFormat, ImportOptions, Role, TopicExport
 from forumgrader.discussions.moodle import looks_like_moodle, read_moodle
 from forumgrader.discussions.sheets import is_workbook
 
@@ -19,6 +21,7 @@ Importer = Callable[..., DiscussionExport]
 IMPORTERS: dict[str, Importer] = {
     ExportFormat.CANVAS.value: read_canvas,
     ExportFormat.MOODLE.value: read_moodle,
+    ExportFormat.D2L.value: read_d2l,
     ExportFormat.CSV.value: read_csv,
     ExportFormat.DOCUMENT.value: read_document,
 }
@@ -96,11 +99,13 @@ def _json_format(parsed: Any) -> str:
                 "this is a Canvas discussion topic (the prompt), not its posts: import the topic's full view "
                 "(/api/v1/courses/:course_id/discussion_topics/:topic_id/view) and give this file with --topic-json"
             )
+    if looks_like_d2l(parsed):
+        return ExportFormat.D2L
     if isinstance(parsed, list):
         rows = [row for sheet in parsed for row in sheet] if all(isinstance(s, list) for s in parsed) else parsed
         if not rows or (isinstance(rows[0], dict) and looks_like_moodle(list(rows[0]))):
             return ExportFormat.MOODLE
-    raise ExportError("this JSON is neither a Canvas discussion view nor a Moodle forum export")
+    raise ExportError("this JSON is neither a Canvas discussion view, a Moodle forum export nor Brightspace posts")
 
 
 def _csv_header(text: str) -> list[str]:
@@ -143,3 +148,22 @@ def default_course_name(file_name: str) -> str:
     while Path(name).suffix.lower() in _KNOWN_SUFFIXES:
         name = name[: -len(Path(name).suffix)]
     return name or "Imported discussions"
+
+
+_GENERIC_NAMES = frozenset({"discussion", "view", "posts", "export", "topic", "forum"})  # what LMSs name every file
+
+
+def untitled_topic(topic_export: TopicExport, export: DiscussionExport, file_name: str, today: datetime) -> str:
+    """A title for a topic whose file names none: the thread an instructor started, else the file's own name unless
+    it is the LMS's name for every export (Moodle's "discussion.csv"), else the day it came in."""
+    if topic_export.info.title:
+        return topic_export.info.title
+    staff = {person.key for person in export.people if person.role is not Role.STUDENT}
+    for thread in topic_export.threads:
+        starter = thread.posts[0] if thread.posts else None
+        if starter is not None and starter.author_key in staff and thread.title:
+            return thread.title
+    stem = default_course_name(file_name)
+    if stem.lower() not in _GENERIC_NAMES and stem != "Imported discussions":
+        return stem
+    return f"Forum imported on {today:%d %b %Y}"

@@ -14,6 +14,7 @@ from typing import Any
 class ExportFormat(StrEnum):
     CANVAS = "canvas"
     MOODLE = "moodle"
+    D2L = "d2l"
     CSV = "csv"
     DOCUMENT = "document"
 

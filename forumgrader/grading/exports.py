@@ -28,13 +28,12 @@ class _Identifier:
     field: str  # the GradeRow attribute
     name: str  # what people call it
     column: str  # the grade file's column
-    csv_column: str  # the generic CSV import field that brings it in
 
 
 _MOODLE_IDS = {
-    MatchBy.EMAIL: _Identifier("email", "email address", "Email address", "post_author_email"),
-    MatchBy.IDNUMBER: _Identifier("sis_user_id", "id number", "ID number", "post_author_sis_id"),
-    MatchBy.USERID: _Identifier("lms_user_id", "Moodle user id", "User id", "post_author_id"),
+    MatchBy.EMAIL: _Identifier("email", "email address", "Email address"),
+    MatchBy.IDNUMBER: _Identifier("sis_user_id", "ID number", "ID number"),
+    MatchBy.USERID: _Identifier("lms_user_id", "Moodle user id", "User id"),
 }
 
 
@@ -68,7 +67,11 @@ class ExportOptions:
         return self.ids_from in _LMS_WITH_IDS and self.ids_from != lms
 
 
-_LMS_WITH_IDS = frozenset({"canvas", "moodle"})
+_LMS_WITH_IDS = frozenset({"canvas", "moodle", "d2l"})
+ROSTER_ADVICE = (
+    "import the course's {lms} roster, which holds them (forumgrader roster import FILE --course NAME, or the "
+    "course's roster page)"
+)
 
 
 _CANVAS_COLUMN = re.compile(r"\A(.*)\s\((\d+)\)\Z")
@@ -158,11 +161,7 @@ def _moodle_advice(rows: Sequence[GradeRow], options: ExportOptions) -> str:
         if not lacking:
             return f"export with --match-by {match_by.value}: every student has {_a(identifier.name)}"
         left_out.append(f"--match-by {match_by.value} would leave out {lacking}")
-    chosen = _MOODLE_IDS[options.match_by]
-    return (
-        f"no other id covers every student either ({'; '.join(left_out)}): import the posts again from a CSV with "
-        f"the {chosen.name} column (forumgrader import FILE --format csv --column {chosen.csv_column}=HEADER ...)"
-    )
+    return f"no other id covers every student either ({'; '.join(left_out)}): {ROSTER_ADVICE.format(lms='Moodle')}"
 
 
 def _a(name: str) -> str:
@@ -175,8 +174,7 @@ def d2l_grades_csv(rows: Sequence[GradeRow], options: ExportOptions) -> str:
     if lacking:
         raise ExportError(
             f"{len(lacking)} student(s) have neither an OrgDefinedId (SIS user id) nor a Username for D2L to match on: "
-            f"{_names(lacking)}; import the posts again from a CSV with either column "
-            "(forumgrader import FILE --format csv --column post_author_sis_id=HEADER or post_author_login=HEADER ...)"
+            f"{_names(lacking)}; {ROSTER_ADVICE.format(lms='D2L')}"
         )
     item = options.item.strip()
     if not item:
@@ -185,6 +183,48 @@ def d2l_grades_csv(rows: Sequence[GradeRow], options: ExportOptions) -> str:
     # D2L exports may write ids as "#1234"; the import wants the bare id
     lines += [[row.sis_user_id.strip().lstrip("#"), row.login_id.strip(), _number(row.points), "#"] for row in rows]
     return _write(lines)
+
+
+@dataclass(frozen=True, slots=True)
+class Readiness:
+    """Whether an LMS's grade file can be written for these students, and if not, why, in one sentence."""
+
+    lms: str
+    lacking: int  # students with no id this LMS matches on
+    why: str = ""  # "" when every student has one
+    match_by: tuple[MatchBy, ...] = ()  # Moodle: the ids every student has
+
+    @property
+    def ready(self) -> bool:
+        """Tell whether the file can be written."""
+        return not self.why
+
+
+def readiness(lms: str, rows: Sequence[GradeRow], ids_from: str = "") -> Readiness:
+    """Tell whether every student has an id the LMS's gradebook matches on: a file for it may be offered."""
+    options = ExportOptions(item="", points_possible=0, ids_from=ids_from)
+    total = len(rows)
+    if lms == "moodle":
+        usable = tuple(
+            match_by
+            for match_by, identifier in _MOODLE_IDS.items()
+            if not (match_by is MatchBy.USERID and ids_from != "moodle")
+            and all(getattr(row, identifier.field).strip() for row in rows)
+        )
+        lacking = sum(1 for row in rows if not (row.email.strip() or row.sis_user_id.strip()))
+        if usable:
+            return Readiness(lms, 0, match_by=usable)
+        return Readiness(lms, lacking, f"Moodle matches students by email address or ID number, and {lacking} of "
+                                       f"{total} students have neither.")  # fmt: skip
+    if lms == "canvas":
+        own = not options.foreign_ids("canvas")
+        lacking = sum(1 for row in rows if not ((own and row.lms_user_id) or row.sis_user_id or row.login_id))
+        why = (f"Canvas matches students by their Canvas user id, SIS user id or login, and {lacking} of {total} "
+               "students have none of them.")  # fmt: skip
+    else:
+        lacking = sum(1 for row in rows if not (row.sis_user_id.strip() or row.login_id.strip()))
+        why = f"D2L matches students by their OrgDefinedId or Username, and {lacking} of {total} students have neither."
+    return Readiness(lms, lacking, why if lacking else "")
 
 
 EXPORTS: dict[str, Callable[[Sequence[GradeRow], ExportOptions], str]] = {

@@ -113,6 +113,7 @@ class PostFacts:
     parent_id: int | str | None = None
     references: tuple[SourceFacts, ...] = ()
     findings: tuple[FindingFacts, ...] = ()
+    citations: int = 0  # in-text citations
     deleted: bool = False
     private: bool = False
 
@@ -154,6 +155,7 @@ def post_facts(
     reference_list: tuple[int, int] | None = None,
     references: Sequence[SourceFacts] = (),
     findings: Sequence[FindingFacts] = (),
+    citations: int = 0,
     parent_id: int | str | None = None,
     deleted: bool = False,
     private: bool = False,
@@ -171,6 +173,7 @@ def post_facts(
         parent_id=parent_id,
         references=tuple(references),
         findings=tuple(findings),
+        citations=citations,
         deleted=deleted,
         private=private,
     )

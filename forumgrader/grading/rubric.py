@@ -110,6 +110,14 @@ class Earn:
 
 
 @dataclass(frozen=True, slots=True)
+class IfNotAssessed:
+    """What a criterion gives when there is nothing to measure (no citations, no due date): points, or a decision."""
+
+    points: float = 0.0
+    instructor: bool = False  # the instructor decides (an override); until then `points`, provisional
+
+
+@dataclass(frozen=True, slots=True)
 class Criterion:
     """One row of the rubric."""
 
@@ -126,6 +134,7 @@ class Criterion:
     cap: float | None = None  # earn: points possible
     weekly_cap: float | None = None  # earn: most points one week can bring
     show: tuple[MeasureCall, ...] = ()  # measures written into the reason without deciding anything
+    not_assessed: IfNotAssessed = field(default_factory=IfNotAssessed)
 
     @property
     def times(self) -> int:
@@ -138,6 +147,10 @@ class Criterion:
         if self.earn:
             return float(self.cap or 0.0)
         return max((level.points[1] for level in self.levels), default=0.0) * self.times
+
+    def level_for(self, points: float) -> Level | None:
+        """Return the level a number of points reaches: the best level whose lowest points it attains."""
+        return next((level for level in self.levels if level.points[0] <= points), None)
 
     def calls(self) -> tuple[MeasureCall, ...]:
         """Return every measure the criterion reads, in the order the rubric names them."""

@@ -43,9 +43,29 @@ def parse_rubric(text: str, source: str = "rubric.toml") -> Rubric:
         criteria=read_criteria(reader, document.get("criteria")),
         source=source,
     )
+    if not rubric.prompt:
+        _prompt_unused(reader, rubric)
     if reader.problems:
         raise RubricError(reader.problems)
     return rubric
+
+
+def _prompt_unused(reader: Reader, rubric: Rubric) -> None:
+    """Refuse conditions on prompt coverage in a rubric that names no parts of the prompt: they could never decide."""
+    for criterion in rubric.criteria:
+        reader.where = f'criterion "{criterion.id}"'
+        for number, level in enumerate(criterion.levels, 1):
+            calls = [(f"when.{b.label or b.call.measure}", b.call) for b in level.when]
+            if level.scale:
+                calls.append((f"scale.{level.scale.label or level.scale.call.measure}", level.scale.call))
+            for key, call in calls:
+                if call.measure == "prompt_coverage":
+                    reader.problem(
+                        f"levels[{number}].{key}",
+                        "the rubric names no parts of the prompt (add [[prompt]] tables), so every student would be "
+                        "not assessed on this criterion: add the parts, or remove this condition",
+                    )
+    reader.where = ""
 
 
 def load_rubric(name_or_path: str | Path) -> Rubric:
@@ -130,6 +150,10 @@ def _criterion_table(criterion: Criterion) -> dict[str, Any]:
         table["manual"] = True
     if criterion.show:
         table["show"] = [call.measure for call in criterion.show]
+    if criterion.not_assessed.instructor:
+        table["not_assessed"] = "instructor"
+    elif criterion.not_assessed.points:
+        table["not_assessed"] = criterion.not_assessed.points
     if criterion.applies_to is AppliesTo.EACH_REPLY:
         table.update(rank=criterion.rank, best=criterion.best, order=criterion.order.value)
     if criterion.earn:

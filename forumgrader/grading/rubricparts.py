@@ -12,6 +12,7 @@ from forumgrader.grading.rubric import (
     Criterion,
     DueDates,
     Earn,
+    IfNotAssessed,
     Level,
     MeasureCall,
     Order,
@@ -115,6 +116,7 @@ def _criterion(reader: Reader, table: dict[str, Any]) -> Criterion | None:
                 reader.problem(key, 'only criteria with applies_to = "each_reply" rank replies')
     earn = _earnings(reader, table, applies_to, manual)
     levels = _levels(reader, table.get("levels"), applies_to, manual, "earn" in table)
+    top = max((level.points[1] for level in levels), default=0.0)
     return Criterion(
         id=ident,
         name=reader.text(table, "name"),
@@ -129,7 +131,24 @@ def _criterion(reader: Reader, table: dict[str, Any]) -> Criterion | None:
         cap=reader.number(table, "cap") if earn else None,
         weekly_cap=reader.number(table, "weekly_cap") if earn else None,
         show=_shown(reader, table.get("show", []), applies_to),
+        not_assessed=_if_not_assessed(reader, table, top, manual or "earn" in table),
     )
+
+
+def _if_not_assessed(reader: Reader, table: dict[str, Any], top: float, unmeasured: bool) -> IfNotAssessed:
+    """Read what a criterion gives when there is nothing to assess: points (default 0) or "instructor"."""
+    if "not_assessed" not in table:
+        return IfNotAssessed()
+    value = table["not_assessed"]
+    if unmeasured:
+        reader.problem("not_assessed", "only criteria whose levels are chosen by measures can be not assessed")
+    elif value == "instructor":
+        return IfNotAssessed(instructor=True)
+    elif is_number(value) and 0 <= value <= top:
+        return IfNotAssessed(points=float(value))
+    else:
+        reader.expected("not_assessed", f'points from 0 to {top:g}, or "instructor"', value)
+    return IfNotAssessed()
 
 
 def _shown(reader: Reader, names: Any, applies_to: AppliesTo) -> tuple[MeasureCall, ...]:

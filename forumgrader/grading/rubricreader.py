@@ -27,6 +27,7 @@ CRITERION_KEYS = (
     "cap",
     "weekly_cap",
     "show",
+    "not_assessed",
 )
 LEVEL_KEYS = ("name", "points", "description", "when", "scale")
 CRITERION_ID = re.compile(r"\A[a-z0-9][a-z0-9_-]{0,99}\Z")

@@ -26,6 +26,9 @@ class CriterionScore:
     awaiting: tuple[str, ...] = ()  # keys of references whose pending review could change the points
     awaiting_minor: tuple[str, ...] = ()  # keys of references with small differences whose review cannot
     missing: str = ""  # what the criterion looked for and did not find: "main post", "second reply"
+    not_assessed: str = ""  # why there was nothing to assess ("nothing is cited"); "" when assessed
+    hint: str = ""  # when not assessed: what the student could do to be assessed ("cite your sources ...")
+    evidence: str = ""  # what was seen, in words; for an override, the instructor's reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +93,9 @@ def score_to_json(score: StudentScore) -> dict[str, Any]:
                 "awaiting": list(c.awaiting),
                 "awaiting_minor": list(c.awaiting_minor),
                 "missing": c.missing,
+                "assessed": not c.not_assessed,
+                "not_assessed": c.not_assessed,
+                "evidence": c.evidence,
             }
             for c in score.criteria
         ],

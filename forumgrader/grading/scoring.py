@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from forumgrader.grading.facts import Participation, PostFacts
 from forumgrader.grading.feedback import feedback
 from forumgrader.grading.measures import Context, Measured, Subject, evaluate
-from forumgrader.grading.measures.registry import plural
+from forumgrader.grading.measures.registry import Gap, plural
 from forumgrader.grading.measures.timing import local, moment
 from forumgrader.grading.rubric import AppliesTo, Bound, Criterion, Level, MeasureCall, Order, Rubric
 from forumgrader.grading.scores import CriterionScore, Override, StudentScore, points_text
@@ -32,9 +32,14 @@ def score_student(
     now: datetime,
     due_initial: datetime | None,
     due_replies: datetime | None,
+    timezone: str | None = None,
 ) -> StudentScore:
-    """Score one student's participation in a topic; the same inputs always give the same score."""
-    context = Context(now, due_initial, due_replies, _zone(rubric.timezone), rubric.prompt, rubric.prompt_threshold)
+    """Score one student's participation in a topic; the same inputs always give the same score.
+
+    `timezone` (the topic's) counts days and weeks instead of the rubric's, when given.
+    """
+    zone = _zone(timezone or rubric.timezone)
+    context = Context(now, due_initial, due_replies, zone, rubric.prompt, rubric.prompt_threshold)
     scores = tuple(_score(criterion, participation, context) for criterion in rubric.criteria)
     score = _total(rubric, participation.student, participation.name, scores)
     return replace(score, feedback=feedback(score, rubric))
@@ -50,23 +55,26 @@ def apply_overrides(score: StudentScore, rubric: Rubric, overrides: Mapping[str,
             continue
         criterion = rubric.criterion(computed.criterion)
         # a level rates one post: points for several replies together name none
-        levels = criterion.levels if criterion.times == 1 else ()
-        level = next((lv.name for lv in levels if lv.points[0] <= override.points <= lv.points[1]), None)
+        level = criterion.level_for(override.points) if criterion.times == 1 else None
+        was = "not assessed" if computed.not_assessed else computed.level or "no level"
         reason = (
             f"set by the instructor to {points_text(override.points)}/{points_text(computed.possible)}: "
-            f"{override.reason} "
-            f"(computed: {points_text(computed.points)}, {computed.level or 'no level'})"
+            f"{override.reason} (computed: {points_text(computed.points)}, {was})"
         )
         changed.append(
             replace(
                 computed,
-                level=level,
+                level=level.name if level else None,
                 points=round(override.points, 2),
                 reason=reason,
+                evidence=override.reason,
                 provisional=False,
                 overridden=True,
                 awaiting=(),
                 awaiting_minor=(),
+                missing="",
+                not_assessed="",
+                hint="",
             )
         )
     score = _total(rubric, score.student, score.name, tuple(changed))
@@ -104,7 +112,11 @@ def _score(criterion: Criterion, participation: Participation, context: Context)
         blank,
         level=rated.level.name if rated.level else None,
         points=rated.points,
-        reason=f"{rated.reason} -> {_verdict(rated, criterion.possible)}",
+        reason=f"{rated.reason}: {_verdict(rated, criterion.possible)}",
+        evidence=rated.reason,
+        provisional=rated.decide,
+        not_assessed=rated.not_assessed,
+        hint=rated.hint,
     )
     return _awaiting(score, *rated.reviews())
 
@@ -134,9 +146,10 @@ def _missing(
 ) -> CriterionScore:
     missing = replace(blank, missing=what)
     if due is not None and context.now < due:
-        reason = f"no {what} yet, not due until {moment(due, context)} -> 0/{points_text(possible)}"
-        return replace(missing, reason=reason, provisional=True)
-    return replace(missing, reason=f"no {what} -> 0/{points_text(possible)}")
+        evidence = f"no {what} yet, not due until {moment(due, context)}"
+        return replace(missing, reason=f"{evidence}: 0/{points_text(possible)} for now", evidence=evidence,
+                       provisional=True)  # fmt: skip
+    return replace(missing, reason=f"no {what}: 0/{points_text(possible)}", evidence=f"no {what}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +160,23 @@ class _Rated:
     awaiting: frozenset[str]  # flagged references whose review could change how they count
     minor: frozenset[str] = frozenset()  # references with small differences nobody has reviewed
     reachable: frozenset[float] = frozenset()  # the points once a TA dismisses some or all of those
+    gaps: tuple[Gap, ...] = ()  # why there was nothing to assess: the criterion is "not assessed"
+    instructor: bool = False  # the rubric leaves a criterion with nothing to assess to the instructor
+
+    @property
+    def not_assessed(self) -> str:
+        """Say why there was nothing to assess, or "" when the criterion was assessed."""
+        return "; ".join(dict.fromkeys(gap.reason for gap in self.gaps))
+
+    @property
+    def hint(self) -> str:
+        """Say what the student could do to be assessed."""
+        return next((gap.hint for gap in self.gaps if gap.hint), "")
+
+    @property
+    def decide(self) -> bool:
+        """Tell whether the points wait for the instructor's decision (an override, or a due date to set)."""
+        return bool(self.gaps) and (self.instructor or any(gap.instructor for gap in self.gaps))
 
     @property
     def settled(self) -> bool:
@@ -161,26 +191,39 @@ class _Rated:
 
 
 def _verdict(rated: _Rated, possible: float) -> str:
-    name = rated.level.name if rated.level else "no level"
-    return f"{name}, {points_text(rated.points)}/{points_text(possible)}"
+    points = f"{points_text(rated.points)}/{points_text(possible)}"
+    if rated.gaps:
+        return points + (" until your instructor decides" if rated.decide else "")
+    return f"{rated.level.name if rated.level else 'no level'}, {points}"
 
 
 def _rate(criterion: Criterion, subject: Subject, context: Context) -> _Rated:
-    """Measure what the criterion reads, then take the first level whose conditions all hold."""
+    """Measure what the criterion reads, then take the first level whose conditions all hold.
+
+    A condition on a measure with nothing to measure neither holds nor fails: when the levels cannot be told
+    apart without it, the criterion is not assessed and gives the rubric's points for that case.
+    """
     measured: dict[MeasureCall, Measured] = {call: evaluate(call, subject, context) for call in criterion.calls()}
     awaiting = frozenset().union(*(m.awaiting for m in measured.values()))
     minor = frozenset().union(*(m.awaiting_minor for m in measured.values()))
-    reason = ", ".join(dict.fromkeys(m.evidence for m in measured.values()))
-    level, points = _level(criterion, measured)
+    level, points, gaps = _level(criterion, measured)
+    shown = [m for m in measured.values() if m.gap in gaps] if gaps else list(measured.values())
+    reason = ", ".join(dict.fromkeys(m.evidence for m in shown))
     reachable = frozenset(_level(criterion, _dismissed(measured, n))[1] for n in range(1, len(minor) + 1))
-    return _Rated(level, points, reason, awaiting, minor, reachable)
+    return _Rated(level, points, reason, awaiting, minor, reachable, gaps, criterion.not_assessed.instructor)
 
 
-def _level(criterion: Criterion, measured: Mapping[MeasureCall, Measured]) -> tuple[Level | None, float]:
+def _level(
+    criterion: Criterion, measured: Mapping[MeasureCall, Measured]
+) -> tuple[Level | None, float, tuple[Gap, ...]]:
     for level in criterion.levels:
-        if all(_holds(bound, measured[bound.call]) for bound in level.when):
-            return level, _level_points(level, measured)
-    return None, 0.0
+        if any(measured[bound.call].assessed and not _holds(bound, measured[bound.call]) for bound in level.when):
+            continue
+        gaps = tuple(dict.fromkeys(m.gap for bound in level.when if (m := measured[bound.call]).gap is not None))
+        if gaps:  # this level may be the student's or not: nothing tells
+            return None, criterion.not_assessed.points, gaps
+        return level, _level_points(level, measured), ()
+    return None, 0.0, ()
 
 
 def _dismissed(measured: Mapping[MeasureCall, Measured], count: int) -> dict[MeasureCall, Measured]:
@@ -194,8 +237,6 @@ def _dismissed(measured: Mapping[MeasureCall, Measured], count: int) -> dict[Mea
 
 
 def _holds(bound: Bound, measured: Measured) -> bool:
-    if not measured.checked:
-        return True  # the rubric or topic lacks what this needs: the condition does not decide
     return measured.value is not None and bound.holds(measured.value)
 
 
@@ -204,8 +245,8 @@ def _level_points(level: Level, measured: Mapping[MeasureCall, Measured]) -> flo
     if level.scale is None or low == high:
         return high
     value = measured[level.scale.call].value
-    if value is None or not measured[level.scale.call].checked:
-        return high
+    if value is None:  # nothing to scale by earns the level's least
+        return low
     share = (value - level.scale.start) / (level.scale.stop - level.scale.start)
     return round(low + (high - low) * min(1.0, max(0.0, share)), 2)
 
@@ -221,9 +262,10 @@ def _replies(
     kept = rated[first : first + criterion.best]
     each = criterion.possible / criterion.best
     parts = [
-        f"{_ordinal(first + i)} reply ({_when(reply, context)}): {r.reason} -> {_verdict(r, each)}"
+        f"{_ordinal(first + i)} reply ({_when(reply, context)}): {r.reason}: {_verdict(r, each)}"
         for i, (r, reply) in enumerate(kept)
     ]
+    evidence = [f"{_ordinal(first + i)} reply: {r.reason}" for i, (r, _reply) in enumerate(kept)]
     reviews = [r.reviews() for r, _ in kept]
     held = frozenset().union(*(pair[0] for pair in reviews))
     minor = frozenset().union(*(pair[1] for pair in reviews))
@@ -237,13 +279,26 @@ def _replies(
         missing = " or ".join(_ordinal(i) for i in range(first + len(kept), first + criterion.best)) + " reply"
         gap = _missing(blank, missing, context.due_replies, context, each * (criterion.best - len(kept)))
         written = plural(len(rated), "reply", "replies")
-        parts.append(gap.reason.replace(" -> ", f" ({written} written) -> "))
+        parts.append(gap.reason.replace(": ", f" ({written} written): ", 1))
+        evidence.append(f"{gap.evidence} ({written} written)")
         blank = replace(blank, provisional=gap.provisional, missing=missing if not kept else "")
     points = round(sum(r.points for r, _ in kept), 2)
     level = kept[0][0].level.name if len(kept) == 1 and criterion.best == 1 and kept[0][0].level else None
     if criterion.best > 1:
         parts.append(f"total {points_text(points)}/{points_text(criterion.possible)}")
-    return _awaiting(replace(blank, level=level, points=points, reason="; ".join(parts)), held, minor - held)
+    unassessed = [r for r, _ in kept if r.gaps]
+    every_gap = len(unassessed) == len(kept)  # a criterion is not assessed when none of its replies was
+    score = replace(
+        blank,
+        level=level,
+        points=points,
+        reason="; ".join(parts),
+        evidence="; ".join(evidence),
+        provisional=blank.provisional or any(r.decide for r in unassessed),
+        not_assessed="; ".join(dict.fromkeys(r.not_assessed for r in unassessed)) if every_gap else "",
+        hint=next((r.hint for r in unassessed if r.hint), ""),
+    )
+    return _awaiting(score, held, minor - held)
 
 
 def _ordinal(index: int) -> str:

@@ -45,4 +45,5 @@ def tally(criterion: Criterion, subject: Subject, context: Context, blank: Crite
     points = round(min(capped, possible), 2)
     if points < capped:
         reason += f", at most {points_text(possible)} in all"
-    return replace(blank, points=points, reason=f"{reason} -> {points_text(points)}/{points_text(possible)}")
+    return replace(blank, points=points, reason=f"{reason}: {points_text(points)}/{points_text(possible)}",
+                   evidence=reason)  # fmt: skip

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.orm import Session
 
-from forumgrader.grading import GradeRow, Rubric, resolve_due
+from forumgrader.grading import Rubric, resolve_due
 from forumgrader.store.models import Grade, Job, Person, Post, ReferenceCheck, Review, Topic
 from forumgrader.store.reviews import FLAGGED_VERDICTS, RETRACTED
 
@@ -259,30 +259,3 @@ def select_rows(rows: list[StudentRow], query: RowQuery) -> list[StudentRow]:
 def latest_job(session: Session, topic_id: int) -> Job | None:
     """Return the topic's most recent check or grading job, if any."""
     return session.scalars(select(Job).where(Job.topic_id == topic_id).order_by(Job.id.desc()).limit(1)).first()
-
-
-def stored_grade_rows(session: Session, topic_id: int, rubric: str) -> tuple[list[GradeRow], int]:
-    """Return the topic's stored grades as rows for an LMS grade file, by name, and how many are provisional."""
-    found = sorted(
-        session.execute(
-            select(Grade, Person)
-            .join(Person, Person.id == Grade.person_id)
-            .where(Grade.topic_id == topic_id, Grade.rubric == rubric)
-        ).all(),
-        key=lambda row: ((row[1].sortable_name or row[1].display_name).casefold(), row[1].id),
-    )
-    rows = [
-        GradeRow(
-            name=person.display_name or person.key,
-            sortable_name=person.sortable_name,
-            lms_user_id=person.lms_user_id,
-            sis_user_id=person.sis_user_id,
-            login_id=person.login_id,
-            email=person.email,
-            section=person.section,
-            points=grade.total,
-            feedback=str((grade.breakdown or {}).get("feedback", "")),
-        )
-        for grade, person in found
-    ]
-    return rows, sum(1 for grade, _person in found if grade.provisional)

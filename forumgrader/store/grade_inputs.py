@@ -98,6 +98,7 @@ def _facts(
         reference_list=(span[0], span[1]) if span else None,
         references=sources,
         findings=findings,
+        citations=len(report.get("citations") or []),
         parent_id=post.parent_id,
         private=post.private,
     )

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 from forumgrader import jobs
 from forumgrader.config import DEFAULTS
 from forumgrader.grading import (
-    GradeRow,
     Override,
     Rubric,
     StudentScore,
@@ -26,7 +25,7 @@ from forumgrader.grading import (
 )
 from forumgrader.grading.scores import points_text
 from forumgrader.store.db import utcnow
-from forumgrader.store.grade_inputs import STAFF_ROLES, load_topic
+from forumgrader.store.grade_inputs import load_topic
 from forumgrader.store.models import AuditEntry, Grade, GradeOverride, Job, Person, Topic, User
 
 # What else happens when a topic was graded (flush only): grades sent on to an LMS (forumgrader/lti, canvas).
@@ -74,8 +73,8 @@ def grade_topic(session: Session, topic_id: int, rubric: Rubric, *, now: datetim
     graded = []
     for person in inputs.students:
         participation = inputs.participations[str(person.id)]
-        score = score_student(rubric, participation, now=now, due_initial=due_initial,
-                              due_replies=due_replies)  # fmt: skip
+        score = score_student(rubric, participation, now=now, due_initial=due_initial, due_replies=due_replies,
+                              timezone=topic.timezone or None)  # fmt: skip
         known = {key: value for key, value in overrides.get(person.id, {}).items()
                  if any(c.id == key for c in rubric.criteria)}  # fmt: skip
         if known:
@@ -91,15 +90,6 @@ def grade_topic(session: Session, topic_id: int, rubric: Rubric, *, now: datetim
     for hook in AFTER_GRADING:
         hook(session, topic)
     return graded
-
-
-def students_without_grade(session: Session, topic: Topic, graded: list[GradedStudent]) -> list[Person]:
-    """Return the course's students who wrote nothing in the topic, so have no grade in it, by name."""
-    have = {g.person.id for g in graded}
-    people = session.scalars(select(Person).where(Person.course_id == topic.course_id,
-                                                  Person.role.not_in(STAFF_ROLES))).all()  # fmt: skip
-    return sorted((p for p in people if p.id not in have),
-                  key=lambda p: ((p.sortable_name or p.display_name).casefold(), p.id))  # fmt: skip
 
 
 def _actor(user: User | None) -> dict[str, object]:
@@ -179,24 +169,6 @@ def _computed(session: Session, topic_id: int, person_id: int, rubric: str, crit
         if entry.get("criterion") == criterion:
             return entry.get("points") if not entry.get("overridden") else None
     return None
-
-
-def grade_rows(graded: list[GradedStudent]) -> list[GradeRow]:
-    """Turn graded students into rows for the LMS grade files."""
-    return [
-        GradeRow(
-            name=g.person.display_name or g.person.key,
-            sortable_name=g.person.sortable_name,
-            lms_user_id=g.person.lms_user_id,
-            sis_user_id=g.person.sis_user_id,
-            login_id=g.person.login_id,
-            email=g.person.email,
-            section=g.person.section,
-            points=g.score.total,
-            feedback=g.score.feedback,
-        )
-        for g in graded
-    ]
 
 
 def default_rubric() -> str:

@@ -13,10 +13,11 @@ __all__ = ["ImportSummary", "default_course_name", "import_export"]
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from forumgrader.discussions.formats import default_course_name
+from forumgrader.discussions.formats import default_course_name, untitled_topic
 from forumgrader.discussions.model import (
     DiscussionExport,
     ExportError,
+    ExportFormat,
     ImportSummary,
     Participant,
     PostRecord,
@@ -24,8 +25,12 @@ from forumgrader.discussions.model import (
     TopicExport,
     content_hash,
 )
+from forumgrader.discussions.rosters import plain_name
+from forumgrader.store.db import utcnow
 from forumgrader.store.models import Course, ImportBatch, Person, Post, Thread, Topic
+from forumgrader.store.rosters import waiting_to_post
 
+LMS_FORMATS = frozenset({ExportFormat.CANVAS, ExportFormat.MOODLE, ExportFormat.D2L})
 _CHUNK = 500  # ids per IN (...) query: well under every database's parameter limit
 _PLACEHOLDER = "placeholder"  # content_hash of a post we only know was replied to
 
@@ -38,8 +43,14 @@ def import_export(
     sha256: str,
     course_name: str | None = None,
     topic_id: int | None = None,
+    topic_title: str | None = None,
 ) -> ImportSummary:
-    """Store an export in one go (flush only): identical files change nothing, later exports add and update."""
+    """Store an export in one go (flush only): identical files change nothing, later exports add and update.
+
+    A new topic is titled `topic_title`, else as the file names it, else (a Moodle forum export names no forum) after
+    the thread an instructor started, else the file's name unless it is Moodle's "discussion", else "Forum imported on
+    <date>" (the settings page renames it).
+    """
     earlier = _earlier_batch(session, sha256, course_name, topic_id)
     if earlier is not None:
         course = session.get_one(Course, earlier.course_id)
@@ -52,7 +63,15 @@ def import_export(
     people = _people(session, course, export.people)
     counts: Counter[str] = Counter()
     topics = [
-        _store_topic(session, course, topic_export, people, counts, file_name=file_name, topic_id=topic_id)
+        _store_topic(
+            session,
+            course,
+            topic_export,
+            people,
+            counts,
+            topic_id=topic_id,
+            title=topic_title or untitled_topic(topic_export, export, file_name, utcnow()),
+        )
         for topic_export in export.topics
     ]
     summary = _summary(session, course, topics, export, counts, None)
@@ -105,6 +124,8 @@ def _course(
         course = Course(name=name, lms=str(export.format), lms_course_id=_lms_course_id(export.course_hint))
         session.add(course)
         session.flush()
+    elif not course.lms and export.format in LMS_FORMATS:  # a course started on the web learns its LMS
+        course.lms = str(export.format)
     return course
 
 
@@ -141,16 +162,19 @@ def _chunks(ids: list[str]) -> Iterable[list[str]]:
 
 def _people(session: Session, course: Course, participants: Iterable[Participant]) -> dict[str, Person]:
     stored = {person.key: person for person in session.scalars(select(Person).where(Person.course_id == course.id))}
+    waiting = waiting_to_post(stored.values())
     by_participant: dict[str, Person] = {}
     for participant in participants:
         key = _fit(participant.key, 200)
         person = stored.get(key)
+        if person is None and (person := waiting.pop(plain_name(participant.display_name), None)) is not None:
+            person.key = key  # a student the roster enrolled writes for the first time
         if person is None:
             person = Person(course_id=course.id, key=key, role=str(participant.role))
             session.add(person)
-            stored[key] = person
         elif participant.role is not Role.STUDENT and person.role == Role.STUDENT:
             person.role = str(participant.role)
+        stored[key] = person
         by_participant[participant.key] = person
         for column, value, length in (
             ("display_name", participant.display_name, 300),
@@ -171,13 +195,13 @@ def _store_topic(
     people: dict[str, Person],
     counts: Counter[str],
     *,
-    file_name: str,
     topic_id: int | None,
+    title: str,
 ) -> Topic:
     topic = session.get(Topic, topic_id) if topic_id is not None else None
     topic = topic or _known_topic(session, course, topic_export, course.lms)
     if topic is None:
-        topic = Topic(course_id=course.id, title=_fit(topic_export.info.title or Path(file_name).name, 500))
+        topic = Topic(course_id=course.id, title=_fit(title, 500))
         session.add(topic)
     _update_topic(topic, topic_export)
     session.flush()

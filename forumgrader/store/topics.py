@@ -1,8 +1,12 @@
-"""A topic's rubric: which one grades it, choosing another, and grading the topic again after a change."""
+"""A topic's settings and rubric: changing them (audited), and grading the topic again after a change."""
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 
@@ -54,3 +58,94 @@ def submit_check(session: Session, topic: Topic, user: User | None) -> Job:
         topic_id=topic.id,
         user_id=user.id if user else None,
     )
+
+
+class SettingsError(ValueError):
+    """Topic settings that cannot be saved: a message per form field."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__("; ".join(problems.values()))
+        self.problems = problems
+
+
+@dataclass(frozen=True, slots=True)
+class TopicSettings:
+    """What an instructor sets on a topic's settings page."""
+
+    title: str
+    due_initial_at: datetime | None
+    due_replies_at: datetime | None
+    timezone: str = ""  # "" = the rubric's
+    points_possible: float | None = None
+    rubric: str = ""  # "" = the site's default
+    lms_assignment_id: str = ""
+    grade_item: str = ""
+    absent_grade: str = "zero"
+
+
+ABSENT_CHOICES = ("zero", "blank")
+SETTING_NAMES = {
+    "title": "title",
+    "due_initial_at": "main post due date",
+    "due_replies_at": "replies due date",
+    "timezone": "time zone",
+    "points_possible": "points",
+    "rubric": "rubric",
+    "lms_assignment_id": "Canvas assignment id",
+    "grade_item": "grade item",
+    "absent_grade": "grade of students who never posted",
+}
+
+
+def _problems(settings: TopicSettings) -> dict[str, str]:
+    problems = {}
+    if not settings.title.strip():
+        problems["title"] = "Give the topic a title, as students know it."
+    if settings.timezone:
+        try:
+            ZoneInfo(settings.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            problems["timezone"] = f"“{settings.timezone}” is not a time zone name like America/Denver."
+    points = settings.points_possible
+    if points is not None and not (math.isfinite(points) and 0 <= points <= 100_000):
+        problems["points_possible"] = "Points are a number from 0 to 100,000."
+    if settings.lms_assignment_id and not settings.lms_assignment_id.isdigit():
+        problems["lms_assignment_id"] = "The Canvas assignment id is the number at the end of its address."
+    if settings.rubric and settings.rubric not in rubric_choices():
+        problems["rubric"] = "Choose one of the rubrics this site offers."
+    if settings.absent_grade not in ABSENT_CHOICES:
+        problems["absent_grade"] = "Give students who never posted 0 points, or leave them blank."
+    initial, replies = settings.due_initial_at, settings.due_replies_at
+    if initial and replies and replies < initial:
+        problems["due_replies_at"] = "Replies are due before the main post: check both dates."
+    return problems
+
+
+def update_settings(session: Session, topic: Topic, settings: TopicSettings, user: User | None) -> dict[str, Any]:
+    """Change a topic's settings, audited (flush only); return what changed. The caller grades it again."""
+    problems = _problems(settings)
+    if problems:
+        raise SettingsError(problems)
+    wanted = {
+        "title": settings.title.strip()[:500],
+        "due_initial_at": settings.due_initial_at,
+        "due_replies_at": settings.due_replies_at,
+        "timezone": settings.timezone,
+        "points_possible": settings.points_possible,
+        "lms_assignment_id": settings.lms_assignment_id,
+        "grade_item": settings.grade_item.strip()[:500],
+        "absent_grade": settings.absent_grade,
+    }
+    changes = {name: value for name, value in wanted.items() if getattr(topic, name) != value}
+    for name, value in changes.items():
+        setattr(topic, name, value)
+    if settings.rubric != topic.rubric:
+        set_rubric(session, topic, settings.rubric, user)
+        changes["rubric"] = settings.rubric
+    if changes:
+        shown = {name: value.isoformat() if isinstance(value, datetime) else value for name, value in changes.items()}
+        session.add(AuditEntry(action="topic.settings", subject=f"topic:{topic.id}", details=shown,
+                               user_id=user.id if user else None,
+                               actor=(user.name or user.email) if user else ""))  # fmt: skip
+    session.flush()
+    return changes

@@ -62,6 +62,9 @@ ROUTES: dict[str, Rule] = {
     "topics.export": Rule.COURSE_GRADER,
     "topics.change_rubric": Rule.COURSE_GRADER,
     "topics.recheck": Rule.COURSE_GRADER,
+    "settings.topic_settings": Rule.COURSE_GRADER,
+    "settings.rubric": Rule.COURSE_REVIEWER,  # TAs read the rubric they review against
+    "rosters.roster": Rule.COURSE_GRADER,
     "posts.post": Rule.POST_READER,
     "posts.override": Rule.COURSE_GRADER,
     "grading.first": Rule.COURSE_REVIEWER,  # TAs read the grades; only graders see the override forms

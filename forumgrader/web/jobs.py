@@ -11,13 +11,20 @@ from forumgrader.web.access import job_or_404
 from forumgrader.web.api.resources import job_json
 
 blueprint = Blueprint("jobs", __name__)
+# What each kind of job is called on its page (the kinds themselves are codes of the JSON API)
+JOB_NAMES = {"check_topic": "Checking references and grading", "grade_topic": "Grading"}
+
+
+def job_name(kind: str) -> str:
+    """Name a kind of job in words."""
+    return JOB_NAMES.get(kind) or kind.replace("_", " ").replace("-", " ").capitalize()
 
 
 @blueprint.get("/jobs/<int:job_id>")
 def job(job_id: int) -> ResponseReturnValue:
     """Show how far a job got, updated live."""
     found = job_or_404(job_id)
-    return render_template("jobs/job.html", job=found, status=job_json(found))
+    return render_template("jobs/job.html", job=found, status=job_json(found), name=job_name(found.kind))
 
 
 @blueprint.get("/jobs/<int:job_id>/status")

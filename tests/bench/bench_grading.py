@@ -25,7 +25,8 @@ from forumgrader.grading import ExportOptions, load_rubric
 from forumgrader.grading.exports import canvas_gradebook_csv
 from forumgrader.store import schema
 from forumgrader.store.db import Database
-from forumgrader.store.grades import grade_rows, grade_topic
+from forumgrader.store.gradefiles import grade_file
+from forumgrader.store.grades import grade_topic
 from forumgrader.store.models import (
     Course,
     Person,
@@ -151,8 +152,8 @@ def main() -> int:
                 graded = grade_topic(session, topic_id, rubric, now=START + timedelta(days=8))
                 session.commit()
                 scored = time.perf_counter()
-                csv_text = canvas_gradebook_csv(grade_rows(graded), ExportOptions("Week 3 Discussion", rubric.possible,
-                                                                                  "48213"))  # fmt: skip
+                rows = grade_file(session, session.get_one(Topic, topic_id), rubric.name).rows
+                csv_text = canvas_gradebook_csv(rows, ExportOptions("Week 3 Discussion", rubric.possible, "48213"))
                 done = time.perf_counter()
             timings.append((scored - began, done - scored, done - began))
             provisional = sum(1 for g in graded if g.score.provisional)

@@ -63,7 +63,7 @@ def test_upload_progress_dashboard_post_and_override(
     assert (
         page.locator(".drop-zone-file").inner_text() == f"Chosen: {VIEW.name} ({round(VIEW.stat().st_size / 1024)} KB)"
     )
-    page.get_by_label("Canvas topic (optional)").set_input_files(str(TOPIC_JSON))
+    page.get_by_label("Topic JSON (optional)").set_input_files(str(TOPIC_JSON))
     page.get_by_role("button", name="Import and check").click()
 
     # the checking page: a progress bar that moves, then the dashboard opens by itself

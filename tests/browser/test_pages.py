@@ -71,6 +71,17 @@ def open_first_flag(page: Page) -> None:
     page.locator("[data-flag-details] > summary").first.click()
 
 
+def refuse_a_roster(page: Page) -> None:
+    page.get_by_role("button", name="Upload the roster").click()
+    page.locator(".field-error, .alert-error").first.wait_for()
+
+
+def refuse_settings(page: Page) -> None:
+    page.get_by_label("Time zone").fill("Mars/Olympus_Mons")
+    page.get_by_role("button", name="Save and grade again").click()
+    page.locator(".field-error, .alert-error").first.wait_for()
+
+
 def refuse_an_import(page: Page) -> None:
     page.get_by_role("button", name="Import and check").click()
     page.locator(".field-error, .alert-error").first.wait_for()
@@ -109,6 +120,11 @@ VISITS: dict[str, list[Visit]] = {
         Visit("grading.student", "/topics/{topic}/grading/{person}"),
         Visit("review.queue", "/review"),
         Visit("review.course", "/courses/{course}/review", open_first_flag),
+        Visit("rosters.roster", "/courses/{course}/roster"),
+        Visit("rosters.roster", "/courses/{course}/roster", refuse_a_roster),
+        Visit("settings.topic_settings", "/topics/{topic}/settings"),
+        Visit("settings.topic_settings", "/topics/{topic}/settings", refuse_settings),
+        Visit("settings.rubric", "/topics/{topic}/rubric"),
         Visit("lms.course", "/courses/{course}/lms"),
         Visit("lms.topic", "/topics/{topic}/passback"),
     ],

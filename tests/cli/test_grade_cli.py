@@ -55,7 +55,7 @@ def test_grade_json_and_csv(app: Flask, canvas_topic: int) -> None:
     danielle = data["students"][0]
     assert (danielle["display_name"], danielle["lms_user_id"], danielle["total"]) == ("Danielle Okafor", "20931", 56)
     assert [c["criterion"] for c in danielle["criteria"]][:3] == ["main-posting", "main-writing", "main-timeliness"]
-    assert danielle["criteria"][0]["reason"].endswith("-> Outstanding, 45/45")
+    assert danielle["criteria"][0]["reason"].endswith("): Outstanding, 45/45")
     table = list(csv.DictReader(io.StringIO(run(app, "grade", canvas_topic, "--now", NOW, "--csv").stdout)))
     assert [(row["student"], row["total"], row["main-posting"]) for row in table][:2] == [
         ("Danielle Okafor", "56", "45"),
@@ -186,8 +186,14 @@ def test_rubrics_commands(app: Flask, tmp_path: Path) -> None:
     assert csv_file.read_text().startswith("Rubric Name,Criteria Name,Criteria Description,Criteria Enable Range,")
     result = run(app, "rubrics", "from-canvas", csv_file, "-o", toml_file)
     assert result.exit_code == 0, result.output
-    checked = run(app, "rubrics", "check", toml_file)
+    checked = run(app, "rubrics", "check", toml_file)  # from Canvas: every criterion manual, never not assessed
     assert checked.stdout == f"{toml_file}: ok: Discussion board rubric (60 points), 5 criteria, 60 points\n"
+    shipped = run(app, "rubrics", "check", Path(__file__).parents[2] / "rubrics" / "canvas-discussion-60.toml")
+    assert shipped.stdout.splitlines()[1:] == [
+        "  Timeliness: Not assessed when no due date is set: 0 points (until you set the due date or override it).",
+        "  Spelling, grammar, mechanics and APA: Not assessed when nothing is cited: 0 points.",
+        "  Citation integrity: Not assessed when there are no references: 0 points.",
+    ]
     bad = tmp_path / "bad.toml"
     bad.write_text(toml_file.read_text().replace("applies_to", "applies-to", 1))
     failed = run(app, "rubrics", "check", toml_file, bad)

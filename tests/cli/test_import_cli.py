@@ -168,7 +168,7 @@ def test_the_topic_json_is_found_beside_the_view_or_given(app: Flask, tmp_path: 
         from forumgrader import store
 
         titles = {topic.course.name: topic.title for topic in store.session().scalars(select(Topic))}
-    assert titles == {"A": "week3.json", "B": "Psychotherapy Biological Basis", "C": "Psychotherapy Biological Basis"}
+    assert titles == {"A": "week3", "B": "Psychotherapy Biological Basis", "C": "Psychotherapy Biological Basis"}
     assert alone["posts"] == beside["posts"] == found["posts"] == 5
 
 

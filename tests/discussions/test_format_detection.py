@@ -93,7 +93,7 @@ def test_an_empty_file_is_called_empty(filename: str) -> None:
 
 
 def test_a_json_file_that_is_a_bare_value_says_what_is_wrong() -> None:
-    with pytest.raises(ExportError, match="neither a Canvas discussion view nor a Moodle forum export"):
+    with pytest.raises(ExportError, match="neither a Canvas discussion view, a Moodle forum export nor"):
         detect_format(b"null", "view.json")
 
 

@@ -16,6 +16,7 @@ from forumgrader.grading.exports import (
     canvas_gradebook_csv,
     d2l_grades_csv,
     moodle_grades_csv,
+    readiness,
 )
 
 ROWS = [
@@ -71,7 +72,7 @@ def test_moodle_grade_import_by_email_or_id_number():
     assert table[0] == ["Email address", "Week 3 Discussion", "Feedback: Week 3 Discussion"]
     assert table[1] == ["ana@example.edu", "92.00", "Well done, Ana.\nYour sources were current."]
     assert table[3] == ["cleo@example.edu", "", ""]
-    with pytest.raises(ExportError, match=r"1 student.*no id number.*Cleo Park.*--match-by email"):
+    with pytest.raises(ExportError, match=r"1 student.*no ID number.*Cleo Park.*--match-by email"):
         moodle_grades_csv(ROWS, ExportOptions("Week 3 Discussion", 100, match_by=MatchBy.IDNUMBER))
     by_id = parsed(moodle_grades_csv(ROWS[:2], ExportOptions("Forum: Week 3 (Real)", 100, match_by=MatchBy.IDNUMBER)))
     assert by_id[0] == ["ID number", "Forum: Week 3 (Real)", "Feedback: Forum: Week 3 (Real)"]
@@ -122,6 +123,29 @@ def test_when_no_id_covers_every_student_the_message_says_how_to_bring_them_in()
         moodle_grades_csv(rows, ExportOptions("Week 3", 100, ids_from="canvas"))
     assert str(caught.value) == (
         "1 student(s) have no email address for Moodle to match on: Ben; no other id covers every student either "
-        "(--match-by idnumber would leave out 1): import the posts again from a CSV with the email address column "
-        "(forumgrader import FILE --format csv --column post_author_email=HEADER ...)"
+        "(--match-by idnumber would leave out 1): import the course's Moodle roster, which holds them (forumgrader "
+        "roster import FILE --course NAME, or the course's roster page)"
     )
+
+
+def test_a_grade_file_is_offered_only_when_every_student_has_an_id_its_gradebook_matches_on():
+    from_discussion = [GradeRow("Ana", lms_user_id="57", points=1), GradeRow("Ben", lms_user_id="63", points=2)]
+    # a Moodle forum's user ids are Moodle's: its file matches on them; Canvas and D2L have nothing to go by
+    assert readiness("moodle", from_discussion, "moodle").match_by == (MatchBy.USERID,)
+    canvas = readiness("canvas", from_discussion, "moodle")
+    assert (canvas.ready, canvas.why) == (
+        False,
+        "Canvas matches students by their Canvas user id, SIS user id or login, and 2 of 2 students have none of them.",
+    )
+    d2l = readiness("d2l", from_discussion, "moodle")
+    assert d2l.why == "D2L matches students by their OrgDefinedId or Username, and 2 of 2 students have neither."
+    # the same students' Canvas user ids are Canvas's own when the posts came from Canvas
+    assert readiness("canvas", from_discussion, "canvas").ready
+    assert not readiness("moodle", from_discussion, "canvas").ready
+    # a roster fills the ids: every student with an email makes Moodle's file, every Username D2L's
+    rostered = [
+        GradeRow("Ana", email="ana@example.edu", login_id="ana"),
+        GradeRow("Ben", email="b@x.edu", login_id="b"),
+    ]
+    assert readiness("moodle", rostered, "d2l").match_by == (MatchBy.EMAIL,)
+    assert readiness("d2l", rostered, "d2l").ready

@@ -127,9 +127,15 @@ def test_findings_by_severity_code_and_ignored_codes(context):
     )
     assert on_post("findings", the_post, context).value == 5
     serious = on_post("findings", the_post, context, severity=["error", "warning"])
-    assert serious.evidence == "2 citation errors or warnings (malformed doi, year mismatch)"
+    assert serious.evidence == (
+        "2 citation errors or warnings (a DOI that cannot be right as written; "
+        "a year that differs between citation and reference)"
+    )
     notes = on_post("findings", the_post, context, severity=["info"], ignore=["lms_artifact"])
-    assert (notes.value, notes.evidence) == (2, "2 citation notes (et al misuse, glued text)")
+    assert (notes.value, notes.evidence) == (
+        2,
+        "2 citation notes (et al. used where APA does not use it, or left out; parts of a reference run together)",
+    )
     assert on_post("findings", the_post, context, codes=["year_mismatch"]).value == 1
 
 
@@ -158,10 +164,33 @@ def test_a_student_posting_in_the_last_minute_of_a_due_day_is_on_time():
     assert midnight.evidence == "main post posted less than a minute after the due date (Wed 11 Sep 23:59)"
 
 
-def test_lateness_without_a_due_date_is_not_checked():
+def test_lateness_without_a_due_date_is_not_assessed_and_left_to_the_instructor():
     found = on_post("minutes_late", post(), Context(NOW))
-    assert (found.value, found.checked) == (None, False)
-    assert "not checked" in found.evidence
+    assert found.value is None and not found.assessed
+    assert found.gap is not None and found.gap.instructor
+    assert found.evidence == "not assessed: no due date is set for the main post"
+    reply = on_post("days_late", post(parent=1), Context(NOW), as_reply=True)
+    assert reply.evidence == "not assessed: no due date is set for the replies"
+
+
+def test_a_post_without_a_posting_time_is_not_assessed_for_lateness(context):
+    found = on_post("minutes_late", replace(post(), created_at=None), context)
+    assert not found.assessed and found.evidence == "not assessed: the main post has no posting time in the export"
+
+
+def test_citation_measures_have_nothing_to_assess_in_a_post_that_cites_nothing(context):
+    empty = post(words=0, text="")
+    plain = post(words=280, text="Stress changes the immune response, as our reading says.")
+    for the_post in (empty, plain):
+        findings = on_post("findings", the_post, context, severity=["error", "warning"])
+        assert not findings.assessed
+        assert findings.evidence == "not assessed: nothing is cited, so there are no citations or references to check"
+        assert not on_post("references_flagged", the_post, context).assessed
+        assert not on_post("references_minor", the_post, context).assessed
+        # counting sources is assessing: none were cited
+        assert on_post("sources_credible", the_post, context).value == 0
+    cited_without_list = post(citations=2, findings=(("missing_reference_list", "error"),))
+    assert on_post("findings", cited_without_list, context).value == 1
 
 
 def test_initial_and_replies_lateness_read_the_participation(context, participation_of):
@@ -169,7 +198,7 @@ def test_initial_and_replies_lateness_read_the_participation(context, participat
     replies = [post("ana", when=at(13), parent=other.post_id), post("ana", when=at(16, 1), parent=other.post_id)]
     ana = participation_of("ana", other, *replies)
     initial = measure("initial_minutes_late", Subject(ana), context)
-    assert (initial.value, initial.evidence, initial.checked) == (None, "no main post", True)
+    assert (initial.value, initial.evidence, initial.assessed) == (None, "no main post", True)
     posted = participation_of("ana", post("ana", when=at(13, 11, 59)))  # Friday noon, a day and a half late
     assert measure("initial_days_late", Subject(posted), context).value == 1.5
     second = measure("replies_minutes_late", Subject(ana), context, replies=2)
@@ -212,7 +241,7 @@ def test_reply_words_is_the_shortest_of_the_longest_replies(context, participati
     two = measure("reply_words", Subject(ana), context, replies=2)
     assert (two.value, two.evidence) == (120, "2 longest replies: 182 and 120 words")
     four = measure("reply_words", Subject(ana), context, replies=4)
-    assert four.value is None and four.checked
+    assert four.value is None and four.assessed
 
 
 PARTS = (
@@ -230,7 +259,7 @@ def test_prompt_coverage_matches_keyword_groups_fuzzily(context):
     )  # "Confidentialty" misspelt on purpose
     found = on_post("prompt_coverage", post(text=text), replace(context, prompt=PARTS))
     assert found.value == 0.75
-    assert found.evidence == "covers 3 of 4 prompt parts (missing: telehealth)"
+    assert found.evidence == "answers 3 of the 4 parts of the prompt (missing: telehealth)"
     # a stem needs its prefix: "cultivate" is not "cultur*"
     assert (
         on_post(
@@ -242,9 +271,9 @@ def test_prompt_coverage_matches_keyword_groups_fuzzily(context):
     )
 
 
-def test_prompt_coverage_is_not_checked_without_prompt_parts(context):
+def test_prompt_coverage_is_not_assessed_without_prompt_parts(context):
     found = on_post("prompt_coverage", post(text="anything"), context)
-    assert (found.value, found.checked) == (None, False)
+    assert found.value is None and not found.assessed
 
 
 def test_post_measures_add_up_over_a_whole_participation(context, participation_of):

@@ -97,7 +97,7 @@ def test_when_the_points_depend_on_it_a_small_difference_holds_the_score(partici
     accuracy = found.criterion("accuracy")
     # dismissing one of the two would make it "One slip" (4): the 3 points are not final
     assert (accuracy.level, accuracy.points, accuracy.provisional) == ("Close", 3, True)
-    assert accuracy.reason.endswith("-> Close, 3/5; 2 references await review")
+    assert accuracy.reason.endswith("): Close, 3/5; 2 references await review")
     assert (found.awaiting, found.awaiting_minor, found.provisional) == (2, 0, True)
     settled = (source("mismatch", key="m1", reviewed="confirmed"), source("mismatch", key="m2", reviewed="confirmed"))
     assert not score(participation_of("ana", post(sources=settled)), ACCURACY).provisional
@@ -110,6 +110,6 @@ def test_a_lower_ranked_reply_that_could_overtake_holds_the_score(participation_
     found = score(participation_of("ana", theirs, kept, behind), REPLY_ACCURACY).criterion("reply")
     # both replies are Close (3); the earlier is scored, the later would be Exact (5) once its difference is dismissed
     assert (found.points, found.provisional, found.awaiting) == (3, True, ("b",))
-    exact = post("ana", parent=theirs.post_id)
+    exact = post("ana", parent=theirs.post_id, sources=(source(),))
     settled = score(participation_of("ana", theirs, exact, behind), REPLY_ACCURACY).criterion("reply")
     assert (settled.points, settled.provisional, settled.awaiting, settled.awaiting_minor) == (5, False, (), ())

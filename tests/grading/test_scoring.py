@@ -95,7 +95,7 @@ def test_the_first_level_whose_conditions_all_hold_wins(participation_of):
     strong = score(participation_of("ana", post(words=320, sources=three_sources())))
     assert strong.criterion("main").level == "Strong"
     assert strong.criterion("main").reason == (
-        "3 sources cited, 3 credible sources, 320 words (not counting the reference list) -> Strong, 10/10"
+        "3 sources cited, 3 credible sources, 320 words (not counting the reference list): Strong, 10/10"
     )
     # 290 words misses Strong; one credible source is enough for Supported
     supported = score(participation_of("ana", post(words=290, sources=three_sources())))
@@ -108,12 +108,20 @@ def test_a_range_level_scales_with_its_measure(participation_of, words, points):
     assert (found.level, found.points) == ("Supported", points)
 
 
-def test_a_condition_on_an_unset_due_date_does_not_decide(participation_of):
-    found = score(participation_of("ana", post(when=at(14))), due_initial=None).criterion("on-time")
-    assert (found.level, found.points) == ("On time", 5)
-    assert "no due date set for main post: timeliness not checked" in found.reason
-    late = score(participation_of("ana", post(when=at(14)))).criterion("on-time")
-    assert (late.level, late.points) == ("Late", 1)
+def test_without_a_due_date_timeliness_is_not_assessed_and_waits_for_the_instructor(participation_of):
+    ana = participation_of("ana", post(when=at(14)))
+    undated = score(ana, due_initial=None)
+    found = undated.criterion("on-time")
+    assert (found.level, found.points, found.provisional) == (None, 0, True)
+    assert found.not_assessed == "no due date is set for the main post"
+    assert found.reason == "not assessed: no due date is set for the main post: 0/5 until your instructor decides"
+    assert undated.provisional
+    assert (
+        "We could not assess “On time” yet, because no due date is set for the main post; your instructor will decide."
+        in undated.feedback
+    )
+    late = score(ana).criterion("on-time")
+    assert (late.level, late.points, late.not_assessed) == ("Late", 1, "")
 
 
 def test_missing_main_post_scores_nothing_and_waits_while_not_due(participation_of):
@@ -122,13 +130,13 @@ def test_missing_main_post_scores_nothing_and_waits_while_not_due(participation_
     found = score(ana).criterion("main")
     assert (found.points, found.reason, found.provisional, found.missing) == (
         0,
-        "no main post -> 0/10",
+        "no main post: 0/10",
         False,
         "main post",
     )
     early = score(ana, now=datetime(2024, 9, 9, tzinfo=UTC)).criterion("main")
     assert early.provisional
-    assert early.reason == "no main post yet, not due until Wed 11 Sep 23:59 -> 0/10"
+    assert early.reason == "no main post yet, not due until Wed 11 Sep 23:59: 0/10 for now"
 
 
 def test_replies_are_ranked_best_first_with_ties_to_the_earlier(participation_of):
@@ -167,7 +175,7 @@ points = 2
     assert found.reason.endswith("total 6/8")
     one = score(participation_of("ana", theirs, replies[1]), rubric).criterion("replies")
     assert one.points == 4
-    assert "no second reply (1 reply written) -> 0/4" in one.reason
+    assert "no second reply (1 reply written): 0/4" in one.reason
 
 
 def test_a_missing_second_reply(participation_of):
@@ -175,7 +183,7 @@ def test_a_missing_second_reply(participation_of):
     found = score(participation_of("ana", theirs, post("ana", parent=theirs.post_id))).criterion("second-reply")
     assert (found.points, found.reason, found.missing) == (
         0,
-        "no second reply (1 reply written) -> 0/4",
+        "no second reply (1 reply written): 0/4",
         "second reply",
     )
 
@@ -242,7 +250,7 @@ def test_engagement_points_with_a_weekly_cap(participation_of):
     assert found.points == 100  # 100 in week one + 50 in week two = 150, at most 100 in all
     assert found.reason == (
         "3 posts of at least 40 words (+120), 1 reply of at least 20 words (+20), 1 reply received (+10) = 150, "
-        "at most 100 in all -> 100/100"
+        "at most 100 in all: 100/100"
     )
     crammed = [*week_one, post("ana", words=41, when=at(6))]  # 140 in one week
     capped = score(participation_of("ana", theirs, *crammed), rubric).criterion("engagement-points")
@@ -256,7 +264,8 @@ def test_overrides_replace_points_keep_the_computed_reason_and_survive_rescoring
     assert computed.criterion("main").points == 6.2  # 6 + 2 x (120 - 100) / 200
     overridden = apply_overrides(computed, RUBRIC, {"main": Override(9, "strong synthesis of the readings")})
     main = overridden.criterion("main")
-    assert (main.points, main.overridden, main.level) == (9, True, None)
+    # 9 is above Supported's 8 and below Strong's 10: the level it reaches is Supported
+    assert (main.points, main.overridden, main.level) == (9, True, "Supported")
     assert main.reason == "set by the instructor to 9/10: strong synthesis of the readings (computed: 6.2, Supported)"
     assert overridden.total == computed.total - 6.2 + 9
     assert "strong synthesis of the readings" in overridden.feedback

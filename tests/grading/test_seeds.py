@@ -136,9 +136,8 @@ def test_graduate_rubric_on_the_seed_discussion(seed):
     }
     assert (found["ana"].total, found["ana"].provisional, found["ana"].awaiting) == (56, True, 2)
     assert found["ana"].criterion("main-posting").reason == (
-        "4 sources cited, 2 verified, 4 credible sources, 3 within 5 years, prompt coverage not checked (the rubric "
-        "lists no [[prompt]] parts), 391 words (not counting the reference list) -> Outstanding, 45/45; "
-        "2 references await review"
+        "4 sources cited, 2 verified, 4 credible sources, 3 within 5 years, 391 words (not counting the reference "
+        "list): Outstanding, 45/45; 2 references await review"
     )
     # Ben: one reply, 244 words, Malhotra (a record matched) and Jesus (awaiting review) -> Excellent 9;
     # the cut-off "Http://" link is a warning -> Good 5; posted Thursday -> 5. No main post, no second reply.
@@ -154,10 +153,15 @@ def test_graduate_rubric_on_the_seed_discussion(seed):
     # Eli (the blog): 5 credible sources but none within 5 years (1977-2007), 584 words -> Proficient 36;
     # four "et al." slips and a "pp." note, no errors or warnings -> Good 8; Thursday 10:00 -> a day late 3.
     assert points(found["eli"])["main-posting"] == 36 and found["eli"].total == 47
-    # Fay (the encyclopedia text): no sources -> Poor, scaled by length: 280 of 300 words -> 28; no findings -> 10;
-    # Wednesday 20:00 -> 5.
-    assert points(found["fay"])["main-posting"] == 28 and found["fay"].total == 43
+    # Fay (the encyclopedia text): no sources -> Poor, scaled by length: 280 of 300 words -> 28; she cites nothing,
+    # so her writing is not assessed -> 0 (never the 10 of a post with no citation errors); Wednesday 20:00 -> 5.
+    assert points(found["fay"])["main-posting"] == 28 and found["fay"].total == 33
+    writing = found["fay"].criterion("main-writing")
+    assert (writing.points, writing.level, writing.provisional) == (0, None, False)
+    assert writing.not_assessed == "nothing is cited, so there are no citations or references to check"
     assert not found["fay"].provisional
+    # with no sources, Fay never outscores a student who cites them
+    assert found["fay"].total < found["eli"].total
 
 
 def test_canvas_rubric_on_the_seed_discussion(seed):
@@ -172,8 +176,9 @@ def test_canvas_rubric_on_the_seed_discussion(seed):
     assert (found["cleo"].total, found["dev"].total) == (23, 23)
     # Eli: 584 words and 5 credible sources -> 20; no replies -> 0; 10 hours late -> 4; five notes -> 8.
     assert points(found["eli"]) == {"content": 20, "engagement": 0, "timeliness": 4, "mechanics": 8}
-    # Fay: no source -> Needs improvement, 280 words fill its 0-10 range -> 10; on time 10; no findings 10.
-    assert points(found["fay"]) == {"content": 10, "engagement": 0, "timeliness": 10, "mechanics": 10}
+    # Fay: no source -> Needs improvement, 280 words fill its 0-10 range -> 10; on time 10; she cites nothing, so
+    # her mechanics and APA are not assessed -> 0.
+    assert points(found["fay"]) == {"content": 10, "engagement": 0, "timeliness": 10, "mechanics": 0}
 
 
 def test_engagement_points_on_the_seed_discussion(seed):
@@ -181,8 +186,7 @@ def test_engagement_points_on_the_seed_discussion(seed):
     # Ana: her post (40) and three replies received (3 x 10); Dev's comes the next week, still under each week's cap.
     assert found["ana"].total == 70
     assert found["ana"].criterion("engagement-points").reason == (
-        "1 post of at least 40 words (+40), no replies of at least 20 words (+0), 3 replies received (+30) = 70 "
-        "-> 70/100"
+        "1 post of at least 40 words (+40), no replies of at least 20 words (+0), 3 replies received (+30) = 70: 70/100"
     )
     # Ben, Cleo and Dev: one comment each (20); Eli and Fay: one post each, never answered (40).
     assert {who: s.total for who, s in found.items()} == {
@@ -203,15 +207,16 @@ def test_citation_integrity_on_the_seed_discussion(seed, rubric_name):
         for who, s in found.items()
     }
     # Unreviewed flags are not held against anyone: they wait, and hold the score as provisional. A mismatch is a
-    # small difference. The encyclopedia text has nothing to check.
+    # small difference. The encyclopedia text has nothing to check: not assessed, worth nothing either way.
     assert levels == {
         "ana": ("No concerns", True),
         "ben": ("Small differences", True),
         "cleo": ("Small differences", False),
         "dev": ("No concerns", True),
         "eli": ("No concerns", True),
-        "fay": ("No concerns", False),
+        "fay": (None, False),
     }
+    assert found["fay"].criterion("citation-integrity").not_assessed == "no references to check"
     # Cleo's page-range difference waits in the review queue too, and the reason says it cannot move her score
     assert (
         found["cleo"]

@@ -16,7 +16,8 @@ from forumgrader.citations import analyse
 from forumgrader.citations.report import report_to_json
 from forumgrader.crossref.batch import reference_key
 from forumgrader.grading import load_rubric
-from forumgrader.store.grades import GradingError, clear_override, grade_rows, grade_topic, set_override
+from forumgrader.store.gradefiles import grade_file
+from forumgrader.store.grades import GradingError, clear_override, grade_topic, set_override
 from forumgrader.store.models import (
     AuditEntry,
     Course,
@@ -291,7 +292,8 @@ def test_grade_rows_carry_every_id_for_the_gradebooks(world: World) -> None:
     ana = world.person("Ana Rivera", sortable_name="Rivera, Ana", lms_user_id="11", sis_user_id="S1",
                        login_id="arivera", email="ana@example.edu", section="01")  # fmt: skip
     world.post(ana, MAIN, when(10))
-    rows = grade_rows(grade_topic(world.session, world.topic.id, RUBRIC, now=NOW))
+    grade_topic(world.session, world.topic.id, RUBRIC, now=NOW)
+    rows = grade_file(world.session, world.topic, RUBRIC.name).rows
     assert (rows[0].sortable_name, rows[0].lms_user_id, rows[0].sis_user_id, rows[0].login_id, rows[0].email) == (
         "Rivera, Ana",
         "11",

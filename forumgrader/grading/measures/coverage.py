@@ -8,7 +8,7 @@ import unicodedata
 from rapidfuzz import fuzz, process
 
 from forumgrader.grading.facts import PostFacts
-from forumgrader.grading.measures.registry import Context, Measured, Scope, measure
+from forumgrader.grading.measures.registry import Context, Measured, Scope, measure, not_assessed
 from forumgrader.grading.rubric import PromptPart
 
 _TOKEN = re.compile(r"[^\W_]+(?:['-][^\W_]+)*")
@@ -52,14 +52,14 @@ def covered(part: PromptPart, phrases: Phrases, threshold: float) -> bool:
     return all(any(phrases.has(keyword, threshold) for keyword in group) for group in part.groups)
 
 
-@measure("prompt_coverage", Scope.POST, "Share of the prompt's parts (rubric [[prompt]]) the post addresses, 0 to 1.")
+@measure("prompt_coverage", Scope.POST, "Share of the prompt's parts (the rubric's `prompt`) the post answers, 0 to 1.")
 def prompt_coverage(post: PostFacts, context: Context, as_reply: bool) -> Measured:
     if not context.prompt:
-        return Measured(None, "prompt coverage not checked (the rubric lists no [[prompt]] parts)", checked=False)
+        return not_assessed("the rubric names no parts of the prompt to look for", instructor=True)
     phrases = Phrases(post.text)
     missing = [part.name for part in context.prompt if not covered(part, phrases, context.prompt_threshold)]
     done = len(context.prompt) - len(missing)
-    evidence = f"covers {done} of {len(context.prompt)} prompt parts"
+    evidence = f"answers {done} of the {len(context.prompt)} parts of the prompt"
     if missing:
         evidence += f" (missing: {'; '.join(missing)})"
     return Measured(done / len(context.prompt), evidence)

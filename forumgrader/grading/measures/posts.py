@@ -6,9 +6,37 @@ from typing import Any
 
 from forumgrader.citations.model import Severity
 from forumgrader.grading.facts import PostFacts, SourceFacts, Standing, Verdict
-from forumgrader.grading.measures.registry import Context, Measured, Param, Scope, measure, plural
+from forumgrader.grading.measures.registry import Context, Measured, Param, Scope, measure, not_assessed, plural
 
 _SEVERITY_WORDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+# What each finding code means, in a few words a student understands (the codes stay in the JSON API)
+FINDING_WORDS = {
+    "citation_without_reference": "a citation with no entry in the reference list",
+    "missing_reference_list": "no reference list for the sources cited",
+    "malformed_doi": "a DOI that cannot be right as written",
+    "reference_not_cited": "a reference never cited in the text",
+    "year_mismatch": "a year that differs between citation and reference",
+    "author_mismatch": "author names that differ between citation and reference",
+    "missing_year_suffix": "the same author and year without a and b",
+    "duplicate_reference": "a reference listed twice",
+    "missing_date": "a reference without a year",
+    "broken_url": "a web address cut short",
+    "et_al_misuse": "et al. used where APA does not use it, or left out",
+    "ampersand_misuse": "& and the word and swapped",
+    "doi_format": "a DOI not written as https://doi.org/...",
+    "lms_artifact": "text the learning platform left in a reference",
+    "glued_text": "parts of a reference run together",
+    "reference_order": "references not in alphabetical order",
+    "page_prefix": "p. or pp. before a journal article's pages",
+    "unreadable_reference": "a reference that could not be read",
+}
+
+
+def finding_words(code: str) -> str:
+    """Say what a finding code means in a few plain words."""
+    return FINDING_WORDS.get(code, "a citation detail to check")
+
+
 _VERDICT_WORDS: dict[str | None, str] = {
     Verdict.WRONG_DOI: "its DOI leads to another work",
     Verdict.BROKEN_DOI: "its DOI does not resolve",
@@ -122,6 +150,8 @@ def sources_peer_reviewed(post: PostFacts, context: Context, as_reply: bool) -> 
     total=lambda n: f"{plural(n, 'reference')} flagged",
 )
 def references_flagged(post: PostFacts, context: Context, as_reply: bool) -> Measured:
+    if not post.references:
+        return not_assessed(_NO_REFERENCES)
     flagged = [source for source in post.references if source.standing is Standing.FLAGGED]
     awaiting = frozenset(source.key for source in post.references if source.awaiting)
     detail = " (" + "; ".join(f"{source.label}: {_flag_words(source)}" for source in flagged) + ")" if flagged else ""
@@ -135,6 +165,8 @@ def references_flagged(post: PostFacts, context: Context, as_reply: bool) -> Mea
     total=lambda n: f"{plural(n, 'reference')} with small differences from the record",
 )
 def references_minor(post: PostFacts, context: Context, as_reply: bool) -> Measured:
+    if not post.references:
+        return not_assessed(_NO_REFERENCES)
     minor = [source for source in post.references if source.standing is Standing.MINOR]
     detail = " (" + "; ".join(source.label for source in minor) + ")" if minor else ""
     unreviewed = frozenset(source.key for source in minor if source.reviewed is None)
@@ -149,6 +181,7 @@ def _findings_phrase(count: float, severity: list[str]) -> str:
 
 
 _SEVERITIES = frozenset(s.value for s in Severity)
+_NO_REFERENCES = "no references to check"
 
 
 @measure(
@@ -167,6 +200,11 @@ _SEVERITIES = frozenset(s.value for s in Severity)
 def findings(
     post: PostFacts, context: Context, as_reply: bool, severity: list[str], codes: list[str], ignore: list[str]
 ) -> Measured:
+    if not (post.references or post.citations or post.findings):
+        return not_assessed(
+            "nothing is cited, so there are no citations or references to check",
+            hint="cite your sources in the text and list them in APA style",
+        )
     counted = [
         finding
         for finding in post.findings
@@ -174,6 +212,6 @@ def findings(
         and (not codes or finding.code in codes)
         and finding.code not in ignore
     ]
-    names = sorted({finding.code.replace("_", " ") for finding in counted})
-    detail = f" ({', '.join(names)})" if names else ""
+    names = list(dict.fromkeys(finding_words(finding.code) for finding in counted))
+    detail = f" ({'; '.join(names)})" if names else ""
     return Measured(len(counted), _findings_phrase(len(counted), severity) + detail)

@@ -33,12 +33,31 @@ class Param:
 class Measured:
     """A measure's value and its evidence in words."""
 
-    value: float | None  # None: there is nothing to measure (no main post, too few replies): conditions fail
+    value: float | None  # None: the thing measured is missing (no main post, too few replies): conditions fail
     evidence: str
     awaiting: frozenset[str] = frozenset()  # references whose pending review could change the value
     awaiting_minor: frozenset[str] = frozenset()  # small differences nobody reviewed: each dismissal lowers it by 1
-    checked: bool = True  # False: the topic or rubric lacks what this needs (a due date, prompt parts): skipped
     events: tuple[datetime | None, ...] = ()  # when each counted thing happened, for engagement points
+    gap: Gap | None = None  # set when there is nothing to measure: the measure is "not assessed"
+
+    @property
+    def assessed(self) -> bool:
+        """Tell whether there was something to measure."""
+        return self.gap is None
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """Why a measure has nothing to measure, in words, and whether only the instructor can settle it."""
+
+    reason: str  # "no due date is set for the main post", "nothing is cited"
+    instructor: bool = False  # the topic lacks what the measure needs (a due date): the instructor decides
+    hint: str = ""  # what the student could do to be assessed: "cite your sources ..."
+
+
+def not_assessed(reason: str, *, instructor: bool = False, hint: str = "") -> Measured:
+    """Say that a measure has nothing to measure, and why."""
+    return Measured(None, f"not assessed: {reason}", gap=Gap(reason, instructor, hint))
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,10 +133,13 @@ def evaluate(call: MeasureCall, subject: Subject, context: Context) -> Measured:
         return found.compute(subject.post, context, subject.as_reply, **params)
     assert found.total is not None, f"{call.measure} cannot be added up over posts"
     main = subject.participation.main_post
-    parts = [
+    every = [
         found.compute(post, context, post is not main and post.is_reply, **params)
         for post in subject.participation.all_posts
     ]
+    parts = [part for part in every if part.assessed]
+    if every and not parts:  # none of the posts holds anything to measure
+        return every[0]
     total = sum(part.value or 0.0 for part in parts)
     posts = len(parts)
     return Measured(

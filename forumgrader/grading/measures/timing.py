@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from forumgrader.grading.facts import Participation, PostFacts
-from forumgrader.grading.measures.registry import Context, Measured, Param, Scope, measure, plural
+from forumgrader.grading.measures.registry import Context, Measured, Param, Scope, measure, not_assessed, plural
 
 MINUTES_PER_DAY = 24 * 60
 
@@ -37,14 +37,18 @@ def duration(minutes: float) -> str:
 
 def _lateness(post: PostFacts | None, due: datetime | None, what: str, context: Context, unit: float) -> Measured:
     if due is None:
-        return Measured(None, f"no due date set for {what}: timeliness not checked", checked=False)
+        return not_assessed(f"no due date is set for the {_due_of(what)}", instructor=True)
     if post is None:
         return Measured(None, f"no {what}")
     if post.created_at is None:
-        return Measured(None, f"the {what} has no posting time")
+        return not_assessed(f"the {what} has no posting time in the export", instructor=True)
     minutes = (post.created_at - due).total_seconds() / 60
     side = "after" if minutes > 0 else "before"
     return Measured(minutes / unit, f"{what} posted {duration(minutes)} {side} the due date ({moment(due, context)})")
+
+
+def _due_of(what: str) -> str:
+    return "main post" if what == "main post" else "replies"
 
 
 def _post_lateness(post: PostFacts, context: Context, as_reply: bool, unit: float) -> Measured:

@@ -3,7 +3,7 @@
 from forumgrader.store.models.accounts import ApiToken, Draft, Membership, User
 from forumgrader.store.models.citations import PostAnalysis, ReferenceCheck, Review
 from forumgrader.store.models.crossref import CrossrefAnswer, SnapshotLoad, SnapshotToken, SnapshotWork
-from forumgrader.store.models.discussions import Course, ImportBatch, Person, Post, Thread, Topic
+from forumgrader.store.models.discussions import Course, ImportBatch, Person, Post, RosterImport, Thread, Topic
 from forumgrader.store.models.grading import AuditEntry, Grade, GradeOverride
 from forumgrader.store.models.jobs import Job
 from forumgrader.store.models.lti import (
@@ -47,6 +47,7 @@ __all__ = [
     "PostAnalysis",
     "ReferenceCheck",
     "Review",
+    "RosterImport",
     "SnapshotLoad",
     "SnapshotToken",
     "SnapshotWork",

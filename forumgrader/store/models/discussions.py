@@ -40,6 +40,7 @@ class Person(Base):
     email: Mapped[str] = mapped_column(String(300), default="")
     section: Mapped[str] = mapped_column(String(200), default="")
     role: Mapped[str] = mapped_column(String(20), default="student")  # student | instructor | ta
+    enrolled: Mapped[bool] = mapped_column(default=False)  # listed by the course's latest roster
 
 
 class Topic(Base):
@@ -59,6 +60,9 @@ class Topic(Base):
     points_possible: Mapped[float | None]
     required_replies: Mapped[int | None]
     rubric: Mapped[str] = mapped_column(String(500), default="")  # a rubric name or file; "" = DEFAULT_RUBRIC
+    timezone: Mapped[str] = mapped_column(String(60), default="")  # where days count; "" = the rubric's
+    absent_grade: Mapped[str] = mapped_column(String(10), default="zero")  # enrolled, never posted: zero | blank
+    grade_item: Mapped[str] = mapped_column(String(500), default="")  # the gradebook's name for it; "" = title
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     course: Mapped[Course] = relationship(back_populates="topics")
@@ -106,6 +110,21 @@ class Post(Base):
     thread: Mapped[Thread] = relationship()
     author: Mapped[Person | None] = relationship()
     parent: Mapped[Post | None] = relationship(remote_side="Post.id")
+
+
+class RosterImport(Base):
+    """One roster or gradebook file brought in: which LMS, its grade columns, and what it changed."""
+
+    __tablename__ = "roster_import"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    lms: Mapped[str] = mapped_column(String(20))  # canvas | moodle | d2l
+    file_name: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    columns: Mapped[list[Any]] = mapped_column(default=list)  # the gradebook's grade items: title, id, points
+    counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ImportBatch(Base):

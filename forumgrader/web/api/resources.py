@@ -210,6 +210,8 @@ CRITERION = object_schema(
         "overridden": {"type": "boolean", "description": "points set by an instructor"},
         "awaiting": {"type": "array", "items": {"type": "string"}, "description": "references awaiting review"},
         "missing": {"type": "string"},
+        "assessed": {"type": "boolean", "description": "false: nothing to assess (nothing cited, no due date set)"},
+        "not_assessed": {"type": "string", "description": "why nothing could be assessed, in words"},
     }
 )
 GRADE = registry.schema(
@@ -262,6 +264,8 @@ CRITERION_DEFAULTS: dict[str, Any] = {
     "overridden": False,
     "awaiting": [],
     "missing": "",
+    "assessed": True,
+    "not_assessed": "",
 }
 PERSON_GRADES = registry.schema(
     "PersonGrades",

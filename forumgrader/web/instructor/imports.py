@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from markupsafe import Markup, escape
 from sqlalchemy import select
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField  # type: ignore[attr-defined]  # stubs < 3.3
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from forumgrader import jobs, store
 from forumgrader.discussions.formats import read_export
+from forumgrader.discussions.generic_csv import FIELDS
 from forumgrader.discussions.model import ExportError, ImportOptions, ImportSummary
 from forumgrader.store import accounts
 from forumgrader.store import courses as course_store
@@ -33,6 +36,7 @@ FORMATS = [
     SelectChoice("", "Tell from the file"),
     SelectChoice("canvas", "Canvas discussion (JSON)"),
     SelectChoice("moodle", "Moodle forum (CSV or JSON)"),
+    SelectChoice("d2l", "D2L Brightspace posts (JSON)"),
     SelectChoice("csv", "CSV of posts (name the columns below)"),
 ]
 RETRIED_KINDS = frozenset({"check_topic", "grade_topic"})
@@ -54,11 +58,16 @@ class ImportForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type hint
     export = FileField(
         "Discussion export",
         description="A Canvas discussion view (.json), a Moodle forum export (.csv, .json or Excel .xlsx), "
-        "or a CSV of posts, up to the upload limit.",
+        "D2L Brightspace posts (.json), or a CSV of posts, up to the upload limit.",
     )
     topic_json = FileField(
-        "Canvas topic (optional)",
-        description="The topic's own JSON (…/discussion_topics/:id): its title, prompt, due dates and points.",
+        "Topic JSON (optional)",
+        description="Canvas or D2L: the topic's own JSON, beside its posts: its title, prompt, due dates and points.",
+    )
+    title = StringField(
+        "Topic title (optional)",
+        validators=[Length(max=500)],
+        description="A Moodle forum export does not name its forum: give the name students know it by.",
     )
     timezone = StringField(
         "Time zone of dates written without one",
@@ -71,7 +80,7 @@ class ImportForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type hint
     columns = TextAreaField(
         "Columns (CSV of posts)",
         validators=[Length(max=2000)],
-        description="One FIELD=HEADER per line, e.g. post_message=Body.",
+        description="One FIELD=HEADER per line: which of the file's columns holds each of our fields.",
     )
 
     def validate_timezone(self, field: StringField) -> None:
@@ -122,7 +131,12 @@ def _import(course: Course, form: ImportForm) -> tuple[ImportSummary, list[Job]]
     )
     session = store.session()
     summary = import_export(
-        session, export, file_name=name, sha256=hashlib.sha256(data).hexdigest(), course_name=course.name
+        session,
+        export,
+        file_name=name,
+        sha256=hashlib.sha256(data).hexdigest(),
+        course_name=course.name,
+        topic_title=(form.title.data or "").strip() or None,
     )
     started = []
     if summary.already_imported_at is None:
@@ -133,6 +147,14 @@ def _import(course: Course, form: ImportForm) -> tuple[ImportSummary, list[Job]]
             started.append(submit_check(session, topic, signed_in_user()))
     session.commit()
     return summary, started
+
+
+_FIELD_NAME = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
+
+
+def _field_names_as_code(meaning: str) -> Markup:
+    """Show the field names a description mentions as what they are: syntax typed in the mapping."""
+    return Markup(_FIELD_NAME.sub(lambda found: f"<code>{found[0]}</code>", str(escape(meaning))))
 
 
 def _where(error: ExportError) -> str:
@@ -166,7 +188,10 @@ def import_page(course_id: int) -> ResponseReturnValue:
             return _after_import(course, summary, started)
     status = 400 if request.method == "POST" else 200
     zones = sorted(available_timezones())
-    return render_template("instructor/import.html", course=course, form=form, problem=problem, zones=zones), status
+    fields = {name: _field_names_as_code(meaning) for name, meaning in FIELDS.items()}
+    page = render_template("instructor/import.html", course=course, form=form, problem=problem, zones=zones,
+                           csv_fields=fields)  # fmt: skip
+    return page, status
 
 
 def _after_import(course: Course, summary: ImportSummary, started: list[Job]) -> ResponseReturnValue:
@@ -190,6 +215,13 @@ def _after_import(course: Course, summary: ImportSummary, started: list[Job]) ->
     )
     for warning in summary.warnings:
         flash(warning, "warning")
+    session = store.session()
+    for topic_id, title in summary.topics:
+        topic = session.get_one(Topic, topic_id)
+        if topic.due_initial_at is None or topic.due_replies_at is None:
+            flash(f"“{title}” has no due date for its {'main post' if topic.due_initial_at is None else 'replies'} "
+                  "in the export: set the due dates in the topic's settings, or timeliness cannot be assessed.",
+                  "warning")  # fmt: skip
     return redirect(url_for("instructor.progress", course_id=course.id, job=[job.id for job in started]))
 
 

@@ -9,18 +9,10 @@ from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
 
 from forumgrader import jobs, store
-from forumgrader.grading import EXPORTS, ExportError, ExportOptions, MatchBy, Rubric, RubricError
+from forumgrader.grading import EXPORTS, ExportError, MatchBy, Rubric, RubricError
 from forumgrader.store import accounts
-from forumgrader.store.dashboard import (
-    ONLY,
-    SORTS,
-    RowQuery,
-    latest_job,
-    matches,
-    sort_rows,
-    stored_grade_rows,
-    topic_dashboard,
-)
+from forumgrader.store.dashboard import ONLY, SORTS, RowQuery, latest_job, matches, sort_rows, topic_dashboard
+from forumgrader.store.gradefiles import ABSENT_GRADES, LMS_NAMES, export_options, grade_file
 from forumgrader.store.grades import topic_rubric
 from forumgrader.store.models import Topic
 from forumgrader.store.posts import student_posts
@@ -44,10 +36,12 @@ COLUMNS = {
 WEB_WORDS = (
     ("--match-by idnumber", "“Match students by: ID number”"),
     ("--match-by email", "“Match students by: Email address”"),
+    ("--match-by userid", "“Match students by: Moodle user id”"),
     ("pass --assignment-id with", "give as “Assignment id”"),
     ("(--item)", "(“Grade item”)"),
+    ("(forumgrader roster import FILE --course NAME, or the course's roster page)", "on the course's roster page"),
 )
-LMS_NAMES = {"canvas": "Canvas", "moodle": "Moodle", "d2l": "D2L Brightspace"}
+MATCH_BY_NAMES = {MatchBy.EMAIL: "Email address", MatchBy.IDNUMBER: "ID number", MatchBy.USERID: "Moodle user id"}
 
 
 def row_query(args: MultiDict[str, str]) -> RowQuery:
@@ -104,6 +98,7 @@ def topic(topic_id: int) -> ResponseReturnValue:
     rubric = _load_rubric(found)
     job = latest_job(session, found.id)
     board = topic_dashboard(session, found, rubric) if rubric is not None else None
+    files = grade_file(session, found, rubric.name) if rubric is not None else None
     query = row_query(request.args)
     figures = []
     if board is not None:
@@ -128,7 +123,11 @@ def topic(topic_id: int) -> ResponseReturnValue:
         job_status=job_json(job) if job is not None else None,
         can_grade=accounts.can_grade_course(session, user, found.course_id),
         rubrics=rubric_choices(),
+        files=files,
+        ready=files.readiness() if files is not None else {},
         lms_names=LMS_NAMES,
+        match_by_names=MATCH_BY_NAMES,
+        absent_grades=ABSENT_GRADES,
         post_prefix=url_for("posts.post", post_id=0).removesuffix("0"),  # one address built, not one per student
     )
 
@@ -152,24 +151,27 @@ def export(topic_id: int) -> ResponseReturnValue:
     rubric = _load_rubric(found)
     lms = request.args.get("lms")
     problem = None
-    if rubric is not None and lms is not None:
-        rows, _provisional = stored_grade_rows(store.session(), found.id, rubric.name)
-        match_by = request.args.get("match_by", MatchBy.EMAIL.value)
+    files = grade_file(store.session(), found, rubric.name) if rubric is not None else None
+    ready = files.readiness() if files is not None else {}
+    if rubric is not None and files is not None and lms is not None:
+        match_by = request.args.get("match_by", "")
         if lms not in EXPORTS:
             problem = f"There is no grade file for “{lms}”: choose Canvas, Moodle or D2L."
-        elif not rows:
+        elif not files.rows:
             problem = "Nobody has a grade in this topic yet: wait for the check to finish, or check the topic again."
-        elif match_by not in {m.value for m in MatchBy}:
-            problem = "Match students by their email address or their ID number."
+        elif not ready[lms].ready:
+            problem = f"{ready[lms].why} Upload the course's {LMS_NAMES[lms]} roster on its roster page."
+        elif match_by and match_by not in {m.value for m in ready[lms].match_by}:
+            problem = "Match students by an id every student has: " + ", ".join(
+                MATCH_BY_NAMES[m] for m in ready[lms].match_by) + "."  # fmt: skip
         else:
-            options = ExportOptions(
-                item=request.args.get("item", "").strip() or found.title or f"Discussion {found.id}",
-                points_possible=rubric.possible,
-                assignment_id=request.args.get("assignment_id", found.lms_assignment_id).strip(),
-                match_by=MatchBy(match_by),
-            )
+            chosen = MatchBy(match_by) if match_by else (ready[lms].match_by or (MatchBy.EMAIL,))[0]
+            options = export_options(
+                found, rubric.possible, item=request.args.get("item"), assignment_id=request.args.get("assignment_id"),
+                match_by=chosen,
+            )  # fmt: skip
             try:
-                text = EXPORTS[lms](rows, options)
+                text = EXPORTS[lms](files.rows, options)
             except ExportError as error:
                 problem = in_page_words(f"{error}.")
             else:
@@ -183,7 +185,11 @@ def export(topic_id: int) -> ResponseReturnValue:
         problem=problem,
         lms=lms,
         lms_names=LMS_NAMES,
+        match_by_names=MATCH_BY_NAMES,
+        absent_grades=ABSENT_GRADES,
         values=request.args,
+        files=files,
+        ready=ready,
     )
     return page, status
 
