@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 from datetime import UTC, datetime
@@ -17,6 +15,7 @@ from forumgrader import store
 from forumgrader.cli.rubrics import rubric_option
 from forumgrader.grading import EXPORTS, ExportError, ExportOptions, MatchBy, Rubric, resolve_due, score_to_json
 from forumgrader.grading.scores import points_text
+from forumgrader.grading.spreadsheet import points_cell, write_csv
 from forumgrader.store.db import utcnow
 from forumgrader.store.grades import (
     GradedStudent,
@@ -106,16 +105,14 @@ def grade(topic_id: int, rubric_name: str | None, now: datetime, as_json: bool, 
             "now": now.isoformat(), "students": [_person_json(g.person) | score_to_json(g.score) for g in graded],
         }, indent=2, ensure_ascii=False))  # fmt: skip
     elif as_csv:
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["student", "sis_user_id", "login_id", "email", "total", "possible", "provisional",
-                         *(c.id for c in rubric.criteria), "feedback"])  # fmt: skip
-        for g in graded:
-            writer.writerow([g.person.display_name, g.person.sis_user_id, g.person.login_id, g.person.email,
-                             points_text(g.score.total), points_text(g.score.possible),
-                             "yes" if g.score.provisional else "no", *(points_text(c.points) for c in g.score.criteria),
-                             g.score.feedback])  # fmt: skip
-        click.echo(out.getvalue(), nl=False)
+        header = ["student", "sis_user_id", "login_id", "email", "total", "possible", "provisional",
+                  *(c.id for c in rubric.criteria), "feedback"]  # fmt: skip
+        click.echo(write_csv([header, *(
+            [g.person.display_name, g.person.sis_user_id, g.person.login_id, g.person.email, points_cell(g.score.total),
+             points_cell(g.score.possible), "yes" if g.score.provisional else "no",
+             *(points_cell(c.points) for c in g.score.criteria), g.score.feedback]
+            for g in graded
+        )]), nl=False)  # fmt: skip
     else:
         click.echo(f"{topic.title or f'Topic {topic.id}'}: {rubric.title} ({rubric.name}), "
                    f"{points_text(rubric.possible)} points; {_due(topic, rubric)}")  # fmt: skip

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from forumgrader.grading.rubric import AppliesTo, Criterion, Level, Rubric, RubricError
-from forumgrader.grading.scores import points_text
+from forumgrader.grading.spreadsheet import Cell, points_cell, write_csv
 
 HEADER = ("Rubric Name", "Criteria Name", "Criteria Description", "Criteria Enable Range")
 RATING = ("Rating Name", "Rating Description", "Rating Points")
@@ -27,16 +27,14 @@ def rubric_to_canvas_csv(rubric: Rubric) -> str:
     """Write a rubric as a Canvas rubric import CSV (conditions stay behind: Canvas ratings have none)."""
     rows = [(criterion, _ratings(criterion)) for criterion in rubric.criteria]
     width = max(len(ratings) for _, ratings in rows)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(HEADER + RATING * width)
+    lines: list[list[Cell]] = [list(HEADER + RATING * width)]
     for criterion, ratings in rows:
         ranged = bool(criterion.earn) or any(level.is_range for level in criterion.levels)
-        cells = [rubric.title, criterion.name, criterion.description, "true" if ranged else "false"]
+        cells: list[Cell] = [rubric.title, criterion.name, criterion.description, "true" if ranged else "false"]
         for name, description, points in ratings:
-            cells += [name, description, points_text(points)]
-        writer.writerow(cells)
-    return out.getvalue()
+            cells += [name, description, points_cell(points)]
+        lines.append(cells)
+    return write_csv(lines)
 
 
 @dataclass(frozen=True, slots=True)
