@@ -205,7 +205,7 @@ def test_bytes_that_are_not_word_named_docx_are_refused(app: Flask) -> None:
     fake = {"file": (io.BytesIO(b"%PDF-1.7 not a word document"), "draft.docx")}
     page = client.post("/check", data=fake, content_type="multipart/form-data")
     assert page.status_code == 400
-    assert "“draft.docx” cannot be used: it is not a zip archive" in page.get_data(as_text=True)
+    assert "“draft.docx” cannot be used: this .docx is not a zip archive" in page.get_data(as_text=True)
     fake = {"file": (io.BytesIO(b"%PDF-1.7 not a word document"), "draft.docx")}
     body = assert_error(client.post("/api/v1/self-check", data=fake), 400, "invalid_upload")
     assert "save it from Word" in body["message"] or "zip archive" in body["message"]
