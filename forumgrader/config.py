@@ -43,6 +43,9 @@ DEFAULTS: dict[str, Any] = {
     "SELF_CHECK_SECONDS": 8.0,  # answer within this; references Crossref has not answered by then show as unchecked
     "SELF_CHECK_MAX_CHARACTERS": 100_000,  # longest draft text checked at once (about 15,000 words)
     "SELF_CHECK_MAX_BYTES": 10 * MB,  # largest draft file accepted by the self-check (MAX_IMPORT_BYTES still caps it)
+    # self-checks waiting on Crossref at once, each holding a server thread (keep it under `serve --threads`); more
+    # answer at once from the cache alone
+    "SELF_CHECK_AT_ONCE": 4,
     "RATELIMIT_STORAGE_URI": "memory://",
     "DEFAULT_RUBRIC": "graduate-discussion",  # grading: a shipped rubric name or a rubric file path
     # sign-in
