@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 from forumgrader.grading.rubric import AppliesTo, Criterion, Level, Rubric, RubricError
+from forumgrader.grading.rubricreader import MAX_NUMBER, is_number
 from forumgrader.grading.spreadsheet import Cell, points_cell, write_csv
 
 HEADER = ("Rubric Name", "Criteria Name", "Criteria Description", "Criteria Enable Range")
@@ -49,10 +50,14 @@ def _number(cell: str, where: str, problems: list[str]) -> float | None:
     if _DECIMAL_COMMA.match(text):
         text = text.replace(",", ".")
     try:
-        return float(text)
+        points = float(text)
     except ValueError:
-        problems.append(f"{where}: Rating Points: expected a number, got {cell!r}")
+        points = None
+    if not is_number(points):
+        size = f" of at most {MAX_NUMBER:,}" if points is not None else ""
+        problems.append(f"{where}: Rating Points: expected a number{size}, got {cell!r}")
         return None
+    return points
 
 
 def _check_header(header: list[str], source: str) -> None:

@@ -13,6 +13,7 @@ from pathlib import PurePosixPath
 from flask import current_app
 from werkzeug.datastructures import FileStorage
 
+from forumgrader import strict_json
 from forumgrader.discussions.archives import open_archive
 from forumgrader.discussions.model import ExportError
 from forumgrader.web.errors import human_size
@@ -58,10 +59,12 @@ def _xlsx(content: bytes) -> None:
 
 def _json(content: bytes) -> None:
     try:
-        json.loads(content)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        where = f" (line {error.lineno}, column {error.colno})" if isinstance(error, json.JSONDecodeError) else ""
-        raise UploadRejected(f"it is not valid JSON{where}: export it again") from error
+        strict_json.loads(content)
+    except strict_json.TooDeep:
+        pass  # the importer says what to do about JSON nested that deep
+    except ValueError as error:
+        where = f"line {error.lineno}, column {error.colno}" if isinstance(error, json.JSONDecodeError) else str(error)
+        raise UploadRejected(f"it is not valid JSON ({where}): export it again") from error
 
 
 def _csv(content: bytes) -> None:
