@@ -49,7 +49,11 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "DEFAULT_RUBRIC": "graduate-discussion",  # grading: a shipped rubric name or a rubric file path
     # sign-in
-    "SIGN_IN_RATE_LIMIT": "10 per minute;50 per hour",  # failed sign-ins per client address
+    # failed sign-ins (forumgrader.web.limits): per client address and account; per account from any address; per
+    # address at any account. A browser that signed in to the account before counts on a budget of its own instead.
+    "SIGN_IN_RATE_LIMIT": "10 per minute;50 per hour",
+    "SIGN_IN_ACCOUNT_RATE_LIMIT": "20 per minute;100 per hour",
+    "SIGN_IN_ADDRESS_RATE_LIMIT": "30 per minute;300 per hour",
 }
 
 
