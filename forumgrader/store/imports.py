@@ -1,4 +1,8 @@
-"""Store a read export: find or make its course and topic, upsert people, threads and posts, record the batch."""
+"""Store a read export: find or make its course and topic, upsert people, threads and posts, record the batch.
+
+Imports are stored one at a time (forumgrader.store.importlock): the second of two imports of a file at the same
+moment waits for the first, then finds its batch ("already imported").
+"""
 
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ from forumgrader.discussions.model import (
     TopicExport,
     content_hash,
 )
+from forumgrader.store.importlock import wait_for_other_imports
 from forumgrader.store.models import Course, ImportBatch, Person, Post, Thread, Topic
 
 _CHUNK = 500  # ids per IN (...) query: well under every database's parameter limit
@@ -40,6 +45,7 @@ def import_export(
     topic_id: int | None = None,
 ) -> ImportSummary:
     """Store an export in one go (flush only): identical files change nothing, later exports add and update."""
+    wait_for_other_imports(session)
     earlier = _earlier_batch(session, sha256, course_name, topic_id)
     if earlier is not None:
         course = session.get_one(Course, earlier.course_id)
