@@ -29,6 +29,7 @@ from forumgrader.store.grades import (
     topic_or_error,
 )
 from forumgrader.store.grades import rubric_name as topic_rubric_name
+from forumgrader.store.ids import ID_MAX, whole_number
 from forumgrader.store.models import Person, Topic
 
 RUBRIC_HELP = (
@@ -84,7 +85,7 @@ def _due(topic: Topic, rubric: Rubric) -> str:
 
 
 @click.command("grade")
-@click.argument("topic_id", metavar="TOPIC", type=int)
+@click.argument("topic_id", metavar="TOPIC", type=click.IntRange(0, ID_MAX))
 @click.option("--rubric", "rubric_name", help=RUBRIC_HELP)
 @click.option("--now", callback=_now, help="Grade as of this time (ISO 8601; UTC when no zone). Default: now.")
 @click.option("--json", "as_json", is_flag=True, help="Print every student's full breakdown as JSON.")
@@ -132,7 +133,7 @@ def grade(topic_id: int, rubric_name: str | None, now: datetime, as_json: bool, 
 
 
 @click.command("export")
-@click.argument("topic_id", metavar="TOPIC", type=int)
+@click.argument("topic_id", metavar="TOPIC", type=click.IntRange(0, ID_MAX))
 @click.option("--to", "lms", type=click.Choice(list(EXPORTS)), required=True, help="Which gradebook will import it.")
 @click.option("--rubric", "rubric_name", help=RUBRIC_HELP)
 @click.option("--assignment-id", help="Canvas: the assignment's number (…/assignments/48213). Default: the topic's.")
@@ -191,8 +192,9 @@ def _export_notes(topic: Topic, graded: list[GradedStudent]) -> None:
 def _student(topic: Topic, who: str) -> Person:
     """Find a person of the topic's course: a number is a person id first; then LMS or SIS id, login, email, name."""
     session = store.session()
-    if who.isdigit():
-        person = session.get(Person, int(who))
+    number = whole_number(who)
+    if number is not None:
+        person = session.get(Person, number)
         if person is not None and person.course_id == topic.course_id:
             return person
     exact = [Person.key == who, Person.lms_user_id == who, Person.sis_user_id == who, Person.login_id == who,
@@ -211,7 +213,7 @@ def _student(topic: Topic, who: str) -> Person:
 
 
 @click.command("override")
-@click.argument("topic_id", metavar="TOPIC", type=int)
+@click.argument("topic_id", metavar="TOPIC", type=click.IntRange(0, ID_MAX))
 @click.argument("who", metavar="STUDENT")
 @click.argument("criterion")
 @click.argument("points", type=float, required=False)

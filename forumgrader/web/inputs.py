@@ -18,11 +18,12 @@ from flask.json.provider import DefaultJSONProvider
 from werkzeug.routing import IntegerConverter, Map
 
 from forumgrader import strict_json
+from forumgrader.store.ids import ID_MAX, whole_number
 from forumgrader.web.errors import fail
 
-ID_MAX = 2**31 - 1  # the id columns are 32-bit integers on PostgreSQL
+__all__ = ["ID_MAX", "decimal_number", "init_app", "strict_loads", "whole_number"]
+
 MAX_JSON_DEPTH = 64  # arrays and objects within each other; the API's bodies need three
-_WHOLE = re.compile(r"[0-9]{1,10}")
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]{1,12}(?:[.,][0-9]{0,6})?|[.,][0-9]{1,6})")
 
 
@@ -31,14 +32,6 @@ class IdConverter(IntegerConverter):
 
     def __init__(self, url_map: Map, fixed_digits: int = 0, min: int | None = None, max: int | None = ID_MAX) -> None:
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max)
-
-
-def whole_number(raw: str | None, maximum: int = ID_MAX) -> int | None:
-    """Return the text as a whole number from 0 to `maximum` (ASCII digits only), or None when it is not one."""
-    if raw is None or not _WHOLE.fullmatch(raw.strip()):
-        return None
-    number = int(raw.strip())
-    return number if number <= maximum else None
 
 
 def decimal_number(raw: str | None, *, low: float, high: float) -> float | None:
@@ -63,7 +56,7 @@ class StrictJSONProvider(DefaultJSONProvider):
 
 def _refuse_nul() -> None:
     for name, value in (*request.args.items(multi=True), *request.form.items(multi=True)):
-        if "\x00" in value or "\x00" in name:
+        if "\x00" in f"{name}{value}":
             fail(400, f"“{name[:40]}” holds a NUL character, which no text we keep may hold: remove it.")
 
 

@@ -213,6 +213,23 @@ def test_the_command_line_refuses_points_that_are_no_number(
 
 
 @pytest.mark.parametrize(
+    "command",
+    [
+        ["grade", TWENTY_DIGITS],
+        ["export", TWENTY_DIGITS, "--to", "moodle"],
+        ["verify", "--topic", TWENTY_DIGITS],
+        ["override", TWENTY_DIGITS, "Ada", "main-posting", "1", "--reason", "x"],
+        ["check", "post:" + TWENTY_DIGITS],
+        ["check", "post:\u00b2"],
+    ],
+)
+def test_the_command_line_refuses_ids_of_twenty_digits(app: Flask, command: list[str]) -> None:
+    result = _run(app, *command)
+    assert result.exit_code in (1, 2) and isinstance(result.exception, SystemExit), result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
     ("content", "says"),
     [
         ("a = " + "[" * 100_000 + "]" * 100_000, "nest"),
