@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from forumgrader.discussions.model import ExportError
@@ -73,7 +74,7 @@ def _refuse_dtd(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, what: str, rem
     try:
         with archive.open(entry) as part:
             head = part.read(_PROLOG_BYTES)
-    except (zipfile.BadZipFile, NotImplementedError, ValueError, OSError, EOFError) as error:
+    except (zipfile.BadZipFile, zlib.error, NotImplementedError, ValueError, OSError, EOFError) as error:
         raise ExportError(f"this {what} cannot be unpacked ({entry.filename}: {error}): {remedy}") from error
     text = head.decode("utf-16" if head.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8", errors="replace")
     text = text.lstrip("\ufeff")
