@@ -244,8 +244,8 @@ class CrossrefSource:
                     return
                 self._refuted_at = time.monotonic()
         raise LookupFailed(
-            f"{self.base_url} answered that it has no {what.removeprefix('the ')}, but it does not answer as Crossref "
-            "does (GET /works?rows=0), so the answer was not believed: check FORUMGRADER_CROSSREF_URL"
+            f"{self.base_url} found nothing for {what}, but it does not answer as Crossref does (GET /works?rows=0), "
+            "so that was not believed: check FORUMGRADER_CROSSREF_URL"
         )
 
     def _read(self, parse: Callable[[], _T]) -> _T:
