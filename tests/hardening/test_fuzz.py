@@ -12,7 +12,6 @@ tests/bench/bench_fuzz.py runs the same targets with many more examples and repo
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import math
@@ -23,7 +22,6 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pytest
 import schemathesis
 from click.testing import CliRunner
@@ -168,17 +166,6 @@ def test_fuzz_every_form_and_page(app: Flask, world: World, sample: Sample) -> N
 # --- every importer, as the web and the CLI read and store a file ------------------------------------------------
 
 
-def _moodle_xlsx() -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for cells in list(csv.reader(io.StringIO(bombs.MOODLE.read_text(encoding="utf-8"))))[:12]:
-        sheet.append([int(cell) if cell.isdigit() else cell for cell in cells])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
 def _real_files() -> list[tuple[bytes, str]]:
     """Real exports and drafts: the bundled Canvas view and topic, Moodle CSV (and as .xlsx), a .docx, a .txt."""
     if not _FILES:
@@ -187,7 +174,7 @@ def _real_files() -> list[tuple[bytes, str]]:
             ((SAMPLES / "canvas" / "psychotherapy-biological-basis.view.json").read_bytes(), "week.view.json"),
             ((SAMPLES / "canvas" / "psychotherapy-biological-basis.topic.json").read_bytes(), "week.topic.json"),
             ("\n".join(bombs.MOODLE.read_text(encoding="utf-8").splitlines()[:40]).encode(), "forum.csv"),
-            (_moodle_xlsx(), "forum.xlsx"),
+            (bombs.moodle_workbook("A first post, as Moodle exports it."), "forum.xlsx"),
             (bombs.word_document(seed.decode()[:3000]), "draft.docx"),
             (seed, "draft.txt"),
             (b"<p>As Engel (1977) argued.</p><p>References</p><p>Engel, G. L. (1977). Science, 196, 129.</p>",
