@@ -43,10 +43,17 @@ DEFAULTS: dict[str, Any] = {
     "SELF_CHECK_SECONDS": 8.0,  # answer within this; references Crossref has not answered by then show as unchecked
     "SELF_CHECK_MAX_CHARACTERS": 100_000,  # longest draft text checked at once (about 15,000 words)
     "SELF_CHECK_MAX_BYTES": 10 * MB,  # largest draft file accepted by the self-check (MAX_IMPORT_BYTES still caps it)
+    # self-checks waiting on Crossref at once, each holding a server thread (keep it under `serve --threads`); more
+    # answer at once from the cache alone
+    "SELF_CHECK_AT_ONCE": 4,
     "RATELIMIT_STORAGE_URI": "memory://",
     "DEFAULT_RUBRIC": "graduate-discussion",  # grading: a shipped rubric name or a rubric file path
     # sign-in
-    "SIGN_IN_RATE_LIMIT": "10 per minute;50 per hour",  # failed sign-ins per client address
+    # failed sign-ins (forumgrader.web.limits): per client address and account; per account from any address; per
+    # address at any account. A browser that signed in to the account before counts on a budget of its own instead.
+    "SIGN_IN_RATE_LIMIT": "10 per minute;50 per hour",
+    "SIGN_IN_ACCOUNT_RATE_LIMIT": "20 per minute;100 per hour",
+    "SIGN_IN_ADDRESS_RATE_LIMIT": "30 per minute;300 per hour",
     # secrets stored in the database (Canvas tokens, LTI keys): Fernet keys, comma-separated; "" derives one
     "ENCRYPTION_KEYS": "",
     # LTI: cookies that work inside the LMS's iframe (SameSite=None; Secure; Partitioned) once SESSION_COOKIE_SECURE

@@ -96,9 +96,19 @@ def submit(session: Session, kind_name: str, *, params: dict[str, Any] | None = 
 
 
 def enqueue(job: Job) -> None:
-    """Hand a committed job to the queue."""
+    """Hand a committed job to the queue; when the queue cannot be reached, mark the job failed, saying why."""
     _huey, run = current_app.extensions[EXTENSION]
-    run(job.id)
+    try:
+        run(job.id)
+    except Exception as error:  # Redis down, the SQLite queue's file unwritable: whatever it is, the job will not run
+        log.exception("job %s could not be queued", job.id)
+        reason = f"The job queue could not be reached ({type(error).__name__}: {error}); try again once it runs."
+        with store.database().session() as session:
+            session.execute(
+                update(Job)
+                .where(Job.id == job.id, Job.status == "queued")
+                .values(status="failed", error=reason, message="Not started.", finished_at=utcnow())
+            )
 
 
 def execute(job_id: int, *, retries_left: int = 0) -> None:

@@ -23,6 +23,7 @@ from forumgrader.crossref.report import checks_to_text
 from forumgrader.discussions.model import ExportError
 from forumgrader.store.checks import verify_workers
 from forumgrader.store.crossref_cache import metadata_source
+from forumgrader.store.ids import whole_number
 from forumgrader.store.models import Post
 from forumgrader.store.selfcheck import CheckedReport, check_report, read_draft
 
@@ -51,7 +52,8 @@ def _read(path: str) -> CheckedReport:
         return read_draft(sys.stdin.buffer.read(), "")
     if path.startswith("post:"):
         number = path.removeprefix("post:")
-        post = store.session().get(Post, int(number)) if number.isdigit() else None
+        post_id = whole_number(number)
+        post = store.session().get(Post, post_id) if post_id is not None else None
         if post is None:
             raise click.ClickException(f"There is no post {number!r}: list a topic's posts in the web view.")
         return CheckedReport(analyse(post.body_text), text=post.body_text)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 from datetime import UTC, datetime
@@ -17,6 +15,7 @@ from forumgrader import store
 from forumgrader.cli.rubrics import rubric_option
 from forumgrader.grading import EXPORTS, ExportError, MatchBy, Rubric, resolve_due, score_to_json
 from forumgrader.grading.scores import points_text
+from forumgrader.grading.spreadsheet import points_cell, write_csv
 from forumgrader.store.db import utcnow
 from forumgrader.store.gradefiles import ABSENT_GRADES, GradeFile, export_options, grade_file
 from forumgrader.store.grades import (
@@ -29,6 +28,7 @@ from forumgrader.store.grades import (
     topic_or_error,
 )
 from forumgrader.store.grades import rubric_name as topic_rubric_name
+from forumgrader.store.ids import ID_MAX, whole_number
 from forumgrader.store.models import Person, Topic
 
 RUBRIC_HELP = (
@@ -84,7 +84,7 @@ def _due(topic: Topic, rubric: Rubric) -> str:
 
 
 @click.command("grade")
-@click.argument("topic_id", metavar="TOPIC", type=int)
+@click.argument("topic_id", metavar="TOPIC", type=click.IntRange(0, ID_MAX))
 @click.option("--rubric", "rubric_name", help=RUBRIC_HELP)
 @click.option("--now", callback=_now, help="Grade as of this time (ISO 8601; UTC when no zone). Default: now.")
 @click.option("--json", "as_json", is_flag=True, help="Print every student's full breakdown as JSON.")
@@ -105,16 +105,14 @@ def grade(topic_id: int, rubric_name: str | None, now: datetime, as_json: bool, 
             "now": now.isoformat(), "students": [_person_json(g.person) | score_to_json(g.score) for g in graded],
         }, indent=2, ensure_ascii=False))  # fmt: skip
     elif as_csv:
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["student", "sis_user_id", "login_id", "email", "total", "possible", "provisional",
-                         *(c.id for c in rubric.criteria), "feedback"])  # fmt: skip
-        for g in graded:
-            writer.writerow([g.person.display_name, g.person.sis_user_id, g.person.login_id, g.person.email,
-                             points_text(g.score.total), points_text(g.score.possible),
-                             "yes" if g.score.provisional else "no", *(points_text(c.points) for c in g.score.criteria),
-                             g.score.feedback])  # fmt: skip
-        click.echo(out.getvalue(), nl=False)
+        header = ["student", "sis_user_id", "login_id", "email", "total", "possible", "provisional",
+                  *(c.id for c in rubric.criteria), "feedback"]  # fmt: skip
+        click.echo(write_csv([header, *(
+            [g.person.display_name, g.person.sis_user_id, g.person.login_id, g.person.email, points_cell(g.score.total),
+             points_cell(g.score.possible), "yes" if g.score.provisional else "no",
+             *(points_cell(c.points) for c in g.score.criteria), g.score.feedback]
+            for g in graded
+        )]), nl=False)  # fmt: skip
     else:
         click.echo(f"{topic.title or f'Topic {topic.id}'}: {rubric.title} ({rubric.name}), "
                    f"{points_text(rubric.possible)} points; {_due(topic, rubric)}")  # fmt: skip
@@ -134,7 +132,7 @@ def grade(topic_id: int, rubric_name: str | None, now: datetime, as_json: bool, 
 
 
 @click.command("export")
-@click.argument("topic_id", metavar="TOPIC", type=int)
+@click.argument("topic_id", metavar="TOPIC", type=click.IntRange(0, ID_MAX))
 @click.option("--to", "lms", type=click.Choice(list(EXPORTS)), required=True, help="Which gradebook will import it.")
 @click.option("--rubric", "rubric_name", help=RUBRIC_HELP)
 @click.option("--assignment-id", help="Canvas: the assignment's number (…/assignments/48213). Default: the topic's.")
@@ -196,8 +194,9 @@ def _export_notes(topic: Topic, graded: list[GradedStudent], files: GradeFile) -
 def _student(topic: Topic, who: str) -> Person:
     """Find a person of the topic's course: a number is a person id first; then LMS or SIS id, login, email, name."""
     session = store.session()
-    if who.isdigit():
-        person = session.get(Person, int(who))
+    number = whole_number(who)
+    if number is not None:
+        person = session.get(Person, number)
         if person is not None and person.course_id == topic.course_id:
             return person
     exact = [Person.key == who, Person.lms_user_id == who, Person.sis_user_id == who, Person.login_id == who,
@@ -216,7 +215,7 @@ def _student(topic: Topic, who: str) -> Person:
 
 
 @click.command("override")
-@click.argument("topic_id", metavar="TOPIC", type=int)
+@click.argument("topic_id", metavar="TOPIC", type=click.IntRange(0, ID_MAX))
 @click.argument("who", metavar="STUDENT")
 @click.argument("criterion")
 @click.argument("points", type=float, required=False)

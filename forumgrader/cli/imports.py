@@ -17,6 +17,7 @@ from forumgrader import store
 from forumgrader.discussions.formats import IMPORTERS, check_size, choose_format, read_export
 from forumgrader.discussions.generic_csv import FIELDS
 from forumgrader.discussions.model import ExportError, ImportOptions
+from forumgrader.store.ids import ID_MAX
 from forumgrader.store.imports import ImportSummary, default_course_name, import_export
 
 
@@ -41,7 +42,12 @@ def _columns(_context: click.Context, _parameter: click.Parameter, value: tuple[
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "format_", type=click.Choice(list(IMPORTERS)), help="Read the file as this format.")
 @click.option("--course", help="Course name to import into (made if new). Default: see below.")
-@click.option("--topic", "topic_id", type=int, help="Import into this existing topic (by id) instead of finding one.")
+@click.option(
+    "--topic",
+    "topic_id",
+    type=click.IntRange(0, ID_MAX),
+    help="Import into this existing topic (by id) instead of finding one.",
+)
 @click.option("--topic-json", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Canvas or D2L: the topic JSON (title, prompt, due dates) beside the posts.")  # fmt: skip
 @click.option("--timezone", default="UTC", show_default=True, callback=_timezone,

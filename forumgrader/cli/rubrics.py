@@ -11,6 +11,7 @@ from forumgrader.grading import (
     RubricError,
     load_rubric,
     parse_rubric,
+    rubric_text,
     rubric_to_canvas_csv,
     rubric_to_toml,
     rubrics_from_canvas_csv,
@@ -61,7 +62,7 @@ def check(files: tuple[Path, ...]) -> None:
     problems = []
     for path in files:
         try:
-            rubric = parse_rubric(path.read_text(encoding="utf-8"), str(path))
+            rubric = parse_rubric(rubric_text(path), str(path))
         except RubricError as error:
             problems.extend(error.problems)
             continue
@@ -92,7 +93,7 @@ def to_canvas(rubric: str, output: Path) -> None:
 def from_canvas(csv_file: Path, output: Path, rubric_name: str | None) -> None:
     """Turn a Canvas rubric CSV into a rubric file whose criteria are manual until you add conditions."""
     try:
-        every = rubrics_from_canvas_csv(csv_file.read_text(encoding="utf-8-sig"), csv_file.name)
+        every = rubrics_from_canvas_csv(rubric_text(csv_file), csv_file.name)
     except RubricError as error:
         raise click.ClickException(str(error)) from None
     found = [r for r in every if rubric_name is None or r.title == rubric_name]

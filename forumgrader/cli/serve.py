@@ -33,6 +33,8 @@ def _stop_on_sigterm() -> None:
 def serve(host: str, port: int, threads: int, no_worker: bool) -> None:
     """Serve forumgrader with waitress; with the SQLite queue, background jobs run in this process too."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    # self-checks waiting on Crossref each hold a thread: leave at least half the threads to everyone else
+    app.config["SELF_CHECK_AT_ONCE"] = max(1, min(int(app.config["SELF_CHECK_AT_ONCE"]), threads // 2))
     try:
         server = create_server(app, host=host, port=port, threads=threads, ident="forumgrader")
     except OSError as error:

@@ -202,6 +202,18 @@ def revoke_tokens(email: str) -> None:
     click.echo(f"Revoked {count} API token{'' if count == 1 else 's'} of {user.email}.")
 
 
+@users.command("sign-out")
+@click.argument("email")
+@with_appcontext
+def sign_out(email: str) -> None:
+    """End every session of an account, on every browser (a stolen cookie too); its password stays as it is."""
+    session = store.session()
+    user = _user(session, email)
+    accounts.end_sessions(user)
+    session.commit()
+    click.echo(f"Every session of {user.email} has ended: it signs in again with its password.")
+
+
 @users.command("list")
 @with_appcontext
 def list_users() -> None:

@@ -12,11 +12,14 @@ from forumgrader import store
 from forumgrader.cli.check import configured_source
 from forumgrader.store import pipeline  # noqa: F401  (registers the check_topic job kind for `forumgrader worker`)
 from forumgrader.store.checks import analyse_topic, verify_topic, verify_workers
+from forumgrader.store.ids import ID_MAX
 from forumgrader.store.models import Topic
 
 
 @click.command("verify")
-@click.option("--topic", "topic_id", type=int, help="Only this topic (by id); default: every topic.")
+@click.option(
+    "--topic", "topic_id", type=click.IntRange(0, ID_MAX), help="Only this topic (by id); default: every topic."
+)
 @click.option("--crossref-url", metavar="URL", help="Ask this Crossref-compatible server (default: configuration).")
 @click.option("--mailto", metavar="EMAIL", help="Contact address sent to Crossref (its polite pool).")
 @with_appcontext

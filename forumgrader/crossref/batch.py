@@ -14,11 +14,12 @@ threads pile up behind the search pace while the lookup pace goes unused (tests/
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExecutor, wait
 
 from forumgrader.citations.model import Reference
 from forumgrader.crossref.cache import query_key
@@ -64,10 +65,13 @@ def verify_references(
     workers: int,
     progress: Callable[[int, int], None] | None = None,
     deadline: float | None = None,
+    executor: Executor | None = None,
 ) -> list[Check]:
     """Check every reference, each unique one once, `workers` at a time; results in the input order.
 
     `deadline` (a time.monotonic() value): answer by then; what is not checked by then is `unchecked` (see above).
+    `executor`: run the lookups on these threads, shared with other batches (the self-checks), instead of `workers`
+    threads of the batch's own. Lookups run in the caller's context (forumgrader.crossref.deadline's deadlines).
     """
     groups: dict[str, list[int]] = {}
     for position, reference in enumerate(references):
@@ -89,9 +93,10 @@ def verify_references(
             return unchecked(reference, str(error))
 
     done = 0
-    pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="crossref")
+    pool = executor or ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="crossref")
+    context = contextvars.copy_context()
     pending: dict[Future[Check], list[int]] = {
-        pool.submit(check, references[positions[0]]): positions for positions in groups.values()
+        pool.submit(context.copy().run, check, references[positions[0]]): positions for positions in groups.values()
     }
     try:
         while pending:
@@ -111,7 +116,8 @@ def verify_references(
         for future in pending:
             if not future.cancel():
                 _finish_late(future)
-        pool.shutdown(wait=deadline is None)
+        if executor is None:
+            pool.shutdown(wait=deadline is None)
     return [result if result is not None else late(references[index]) for index, result in enumerate(results)]
 
 

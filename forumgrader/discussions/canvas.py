@@ -26,6 +26,7 @@ from forumgrader.discussions.threads import group_threads, thread_roots
 
 _COURSE_IN_URL = re.compile(r"/courses/(\d+)/")
 _VIEW_HELP = "download /api/v1/courses/:course_id/discussion_topics/:topic_id/view?include_new_entries=1"
+MAX_COUNT = 1_000_000  # points possible or replies required: more is no topic's (and overflows a column)
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,10 +195,19 @@ def _topic_info(topic: Mapping[str, Any], options: ImportOptions) -> TopicInfo:
         prompt_text=clean_html(prompt),
         due_initial_at=due_initial,
         due_replies_at=due_replies,
-        points_possible=float(points) if isinstance(points, int | float) else None,
-        required_replies=int(required) if isinstance(required, int) and required > 0 else None,
+        points_possible=_count(points, "assignment.points_possible", kind=float),
+        required_replies=_count(required, "reply_to_entry_required_count", kind=int) or None,
         lms_assignment_id=optional_id(topic.get("assignment_id") or assignment.get("id"), field="assignment_id") or "",
     )
+
+
+def _count(value: Any, field: str, *, kind: type[int] | type[float]) -> Any:
+    """Return a topic's count or points as `kind`, None when it has none; a negative or absurd one is an error."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    if not 0 <= value <= MAX_COUNT or (kind is int and not isinstance(value, int)):
+        raise ExportError(f"{value!r} is not a number of points or replies a topic has", entry="topic", field=field)
+    return kind(value)
 
 
 def _object(value: Any) -> Mapping[str, Any]:

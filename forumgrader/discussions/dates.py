@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime, tzinfo
 from itertools import product
 
-from forumgrader.discussions.fields import iso_time
+from forumgrader.discussions.fields import in_utc, iso_time
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _WEEKDAY = re.compile(r"^(?P<day>[a-z]{3,9})\.?,?\s+", re.IGNORECASE)
@@ -66,7 +66,7 @@ def human_date(text: str, *, timezone: tzinfo) -> datetime:
                 f"{text!r} says {_WEEKDAYS[weekday].title()} but {parsed:%d %B %Y} is a {parsed:%A}: "
                 "export again with epoch dates (untick human-readable dates)"
             )
-        return parsed.replace(tzinfo=timezone).astimezone(UTC)
+        return in_utc(parsed.replace(tzinfo=timezone))
     raise ValueError(
         f"{text!r} is not a date we can read: export again with epoch dates (untick human-readable dates), "
         "or write dates like 'Monday, 3 June 2024, 9:15 AM'"

@@ -6,15 +6,15 @@ import hashlib
 import html
 import io
 import re
-import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import docx
 from docx.document import Document as WordDocument
-from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table
 
+from forumgrader.discussions.archives import open_archive
 from forumgrader.discussions.cleanup import html_to_text, render_body, word_count
 from forumgrader.discussions.fields import decode_text
 from forumgrader.discussions.model import (
@@ -42,21 +42,34 @@ def _pasted(data: bytes) -> tuple[str, BodyFormat]:
 def _docx_html(data: bytes) -> tuple[str, BodyFormat]:
     """Write a Word document as HTML paragraphs (line breaks kept, tables as rows)."""
     blocks = []
-    for block in _open_docx(data).iter_inner_content():
-        if isinstance(block, Table):
-            rows = ("<tr>" + "".join(f"<td>{html.escape(cell.text)}</td>" for cell in row.cells) + "</tr>"
-                    for row in block.rows)  # fmt: skip
-            blocks.append(f"<table>{''.join(rows)}</table>")
-        elif block.text.strip():
-            blocks.append(f"<p>{html.escape(block.text).replace(chr(10), '<br>')}</p>")
+    with _reading_docx():
+        for block in _open_docx(data).iter_inner_content():
+            if isinstance(block, Table):
+                rows = ("<tr>" + "".join(f"<td>{html.escape(cell.text)}</td>" for cell in row.cells) + "</tr>"
+                        for row in block.rows)  # fmt: skip
+                blocks.append(f"<table>{''.join(rows)}</table>")
+            elif block.text.strip():
+                blocks.append(f"<p>{html.escape(block.text).replace(chr(10), '<br>')}</p>")
     return "\n".join(blocks), BodyFormat.HTML
 
 
-def _open_docx(data: bytes) -> WordDocument:
+@contextmanager
+def _reading_docx() -> Iterator[None]:
+    """Tell a damaged document's errors as ExportError: python-docx and lxml meet one with any error at all."""
     try:
+        yield
+    except ExportError:
+        raise
+    except Exception as error:
+        raise ExportError(
+            f"this .docx cannot be read ({type(error).__name__}: {error}): save it again from Word as .docx"
+        ) from error
+
+
+def _open_docx(data: bytes) -> WordDocument:
+    open_archive(data, what=".docx", remedy="save it again from Word as .docx")
+    with _reading_docx():
         return docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as error:
-        raise ExportError(f"this .docx cannot be opened ({error}): save it again from Word as .docx") from error
 
 
 def _written_as(body_format: BodyFormat) -> Callable[[bytes], tuple[str, BodyFormat]]:
@@ -140,5 +153,6 @@ def read_document(data: bytes, *, filename: str, options: ImportOptions | None =
 def _docx_author(data: bytes, filename: str) -> str | None:
     if Path(filename).suffix.lower() != ".docx":
         return None
-    author = (_open_docx(data).core_properties.author or "").strip()
+    with _reading_docx():
+        author = (_open_docx(data).core_properties.author or "").strip()
     return None if author in _WORD_DEFAULT_AUTHORS else author

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
+from forumgrader import strict_json
 from forumgrader.discussions.model import ExportError
 from forumgrader.discussions.sheets import is_workbook, sheet_records
 
@@ -21,7 +22,18 @@ _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "
 
 
 def decode_text(data: bytes) -> str:
-    """Decode an export: a byte-order mark wins, then UTF-8, then Windows-1252 (Excel's "CSV" on Windows)."""
+    """Decode an export: a byte-order mark wins, then UTF-8, then Windows-1252 (Excel's "CSV" on Windows).
+
+    Text holding a NUL character is refused: it is binary data (or UTF-16 without its byte-order mark), and no text
+    column can keep it.
+    """
+    text = _decoded(data)
+    if "\x00" in text:
+        raise ExportError("the file holds NUL characters, so it is not text (binary, or UTF-16): save it as UTF-8")
+    return text
+
+
+def _decoded(data: bytes) -> str:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
@@ -63,19 +75,21 @@ def optional_id(value: Any, *, field: str, line: int | None = None, entry: str |
 
 
 def load_json(text: str) -> Any:
-    """Parse JSON, naming the line and column where it breaks."""
+    """Parse JSON strictly (forumgrader.strict_json), naming the line and column where it breaks."""
     try:
-        return json.loads(text)
+        return strict_json.loads(text)
     except json.JSONDecodeError as error:
         raise ExportError(
             f"the JSON breaks at column {error.colno} ({error.msg}): download the file again, it may be cut short",
             line=error.lineno,
         ) from error
-    except RecursionError as error:  # Python's parser stops about a thousand brackets deep
+    except strict_json.TooDeep as error:  # Python's parser stops about a thousand brackets deep
         raise ExportError(
             "the JSON nests too deeply to read (replies to replies hundreds of levels deep): "
             "export the discussion as a CSV of posts instead, one row a post"
         ) from error
+    except ValueError as error:
+        raise ExportError(f"the JSON cannot be read: {error}: export it again") from error
 
 
 def csv_delimiter(text: str) -> str:
@@ -146,4 +160,12 @@ def iso_time(value: Any, *, timezone: tzinfo) -> datetime | None:
         raise ValueError(f"{value!r} is not an ISO 8601 date like 2024-06-03T14:15:00Z") from error
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone)
-    return parsed.astimezone(UTC)
+    return in_utc(parsed)
+
+
+def in_utc(moment: datetime) -> datetime:
+    """Return an aware time in UTC; ValueError for one at the very edge of the calendar (year 1 or 9999)."""
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError as error:
+        raise ValueError(f"{moment.isoformat()} is not a time we can place: check the year") from error

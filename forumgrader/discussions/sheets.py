@@ -10,10 +10,11 @@ import io
 import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime, time
+from typing import Any
 
 import openpyxl
-from openpyxl.utils.exceptions import InvalidFileException
 
+from forumgrader.discussions.archives import open_archive
 from forumgrader.discussions.model import ExportError
 
 
@@ -23,17 +24,18 @@ def is_workbook(data: bytes) -> bool:
         return False
     try:
         return "xl/workbook.xml" in zipfile.ZipFile(io.BytesIO(data)).namelist()
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
         return False
 
 
 def sheet_records(data: bytes) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
     """Return the first worksheet's header and yield (row number, {column: value}) for each row with content."""
+    open_archive(data, what="workbook", remedy="save it again as .xlsx, or export as CSV")
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        raise ExportError(f"the workbook cannot be read ({error}): save it again as .xlsx, or export as CSV") from error
-    rows = book.worksheets[0].iter_rows(values_only=True) if book.worksheets else iter(())
+    except Exception as error:  # openpyxl meets a damaged workbook with any error at all
+        raise _unreadable(error) from error
+    rows = _read(book.worksheets[0].iter_rows(values_only=True) if book.worksheets else iter(()))
     header: list[str] = []
     header_row = 0
     for cells in rows:  # the header is the first row with anything in it
@@ -56,6 +58,20 @@ def sheet_records(data: bytes) -> tuple[list[str], Iterator[tuple[int, dict[str,
         book.close()
 
     return header, records()
+
+
+def _unreadable(error: Exception) -> ExportError:
+    return ExportError(
+        f"the workbook cannot be read ({type(error).__name__}: {error}): save it again as .xlsx, or export as CSV"
+    )
+
+
+def _read(rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    """Yield a worksheet's rows, a damaged one's errors told as ExportError (openpyxl reads rows lazily)."""
+    try:
+        yield from rows
+    except Exception as error:  # as in load_workbook: any error at all, from openpyxl or the XML parser under it
+        raise _unreadable(error) from error
 
 
 def _cell(value: object) -> str:

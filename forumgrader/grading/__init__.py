@@ -18,7 +18,7 @@ from forumgrader.grading.facts import (
     source_facts,
 )
 from forumgrader.grading.rubric import AppliesTo, Criterion, Level, Order, Rubric, RubricError, resolve_due
-from forumgrader.grading.rubricfile import load_rubric, parse_rubric, rubric_to_toml, shipped_rubrics
+from forumgrader.grading.rubricfile import load_rubric, parse_rubric, rubric_text, rubric_to_toml, shipped_rubrics
 from forumgrader.grading.scores import CriterionScore, Override, StudentScore, score_to_json
 from forumgrader.grading.scoring import apply_overrides, score_student
 
@@ -51,6 +51,7 @@ __all__ = [
     "participations",
     "post_facts",
     "resolve_due",
+    "rubric_text",
     "rubric_to_canvas_csv",
     "rubric_to_toml",
     "rubrics_from_canvas_csv",

@@ -8,7 +8,8 @@ import re
 from dataclasses import dataclass
 
 from forumgrader.grading.rubric import AppliesTo, Criterion, Level, Rubric, RubricError
-from forumgrader.grading.scores import points_text
+from forumgrader.grading.rubricreader import MAX_NUMBER, is_number
+from forumgrader.grading.spreadsheet import Cell, points_cell, write_csv
 
 HEADER = ("Rubric Name", "Criteria Name", "Criteria Description", "Criteria Enable Range")
 RATING = ("Rating Name", "Rating Description", "Rating Points")
@@ -27,16 +28,14 @@ def rubric_to_canvas_csv(rubric: Rubric) -> str:
     """Write a rubric as a Canvas rubric import CSV (conditions stay behind: Canvas ratings have none)."""
     rows = [(criterion, _ratings(criterion)) for criterion in rubric.criteria]
     width = max(len(ratings) for _, ratings in rows)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(HEADER + RATING * width)
+    lines: list[list[Cell]] = [list(HEADER + RATING * width)]
     for criterion, ratings in rows:
         ranged = bool(criterion.earn) or any(level.is_range for level in criterion.levels)
-        cells = [rubric.title, criterion.name, criterion.description, "true" if ranged else "false"]
+        cells: list[Cell] = [rubric.title, criterion.name, criterion.description, "true" if ranged else "false"]
         for name, description, points in ratings:
-            cells += [name, description, points_text(points)]
-        writer.writerow(cells)
-    return out.getvalue()
+            cells += [name, description, points_cell(points)]
+        lines.append(cells)
+    return write_csv(lines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +50,14 @@ def _number(cell: str, where: str, problems: list[str]) -> float | None:
     if _DECIMAL_COMMA.match(text):
         text = text.replace(",", ".")
     try:
-        return float(text)
+        points = float(text)
     except ValueError:
-        problems.append(f"{where}: Rating Points: expected a number, got {cell!r}")
+        points = None
+    if not is_number(points):
+        size = f" of at most {MAX_NUMBER:,}" if points is not None else ""
+        problems.append(f"{where}: Rating Points: expected a number{size}, got {cell!r}")
         return None
+    return points
 
 
 def _check_header(header: list[str], source: str) -> None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+
+from forumgrader.grading.spreadsheet import Cell, write_csv
 
 
 class ExportError(ValueError):
@@ -77,17 +77,15 @@ ROSTER_ADVICE = (
 _CANVAS_COLUMN = re.compile(r"\A(.*)\s\((\d+)\)\Z")
 
 
-def _number(points: float | None) -> str:
+def _number(points: float | None) -> Decimal | None:
     """Two decimals, halves rounded up (7.125 -> 7.13) as gradebooks round, not to even as floats do."""
     if points is None:
-        return ""
-    return str(Decimal(repr(points)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+        return None
+    return Decimal(repr(points)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def _write(rows: Sequence[Sequence[str]]) -> str:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    return out.getvalue()
+def _write(rows: Sequence[Sequence[Cell]]) -> str:
+    return write_csv(rows)  # every cell made safe for spreadsheets (forumgrader.grading.spreadsheet)
 
 
 def _names(rows: Sequence[GradeRow]) -> str:
@@ -108,7 +106,7 @@ def canvas_gradebook_csv(rows: Sequence[GradeRow], options: ExportOptions) -> st
     title = " ".join(options.item.split()) or "Discussion"
     column = f"{title} ({assignment_id})"
     assert _CANVAS_COLUMN.match(column), column
-    lines = [
+    lines: list[list[Cell]] = [
         ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", column],
         ["    Points Possible", "", "", "", "", _number(options.points_possible)],
     ]
@@ -145,7 +143,7 @@ def moodle_grades_csv(rows: Sequence[GradeRow], options: ExportOptions) -> str:
     item = options.item.strip()
     if not item:
         raise ExportError("name the Moodle grade item to fill (--item), as it appears in the gradebook")
-    lines = [[chosen.column, item, f"Feedback: {item}"]]
+    lines: list[list[Cell]] = [[chosen.column, item, f"Feedback: {item}"]]
     lines += [[getattr(row, chosen.field).strip(), _number(row.points), row.feedback] for row in rows]
     return _write(lines)
 
@@ -179,7 +177,7 @@ def d2l_grades_csv(rows: Sequence[GradeRow], options: ExportOptions) -> str:
     item = options.item.strip()
     if not item:
         raise ExportError("name the D2L grade item to fill (--item), as it appears in the gradebook")
-    lines = [["OrgDefinedId", "Username", f"{item} Points Grade", "End-of-Line Indicator"]]
+    lines: list[list[Cell]] = [["OrgDefinedId", "Username", f"{item} Points Grade", "End-of-Line Indicator"]]
     # D2L exports may write ids as "#1234"; the import wants the bare id
     lines += [[row.sis_user_id.strip().lstrip("#"), row.login_id.strip(), _number(row.points), "#"] for row in rows]
     return _write(lines)

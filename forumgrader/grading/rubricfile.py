@@ -20,6 +20,8 @@ def parse_rubric(text: str, source: str = "rubric.toml") -> Rubric:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise RubricError([f"{source}: not valid TOML: {error}"]) from None
+    except RecursionError:
+        raise RubricError([f"{source}: not a rubric: its arrays or tables nest hundreds of levels deep"]) from None
     reader = Reader(source)
     reader.unknown(document, TOP_KEYS)
     name = reader.text(document, "name", Path(source).stem)
@@ -72,7 +74,7 @@ def load_rubric(name_or_path: str | Path) -> Rubric:
     """Load a shipped rubric by name ("graduate-discussion") or any rubric file by path."""
     path = Path(name_or_path)
     if path.is_file():
-        return parse_rubric(path.read_text(encoding="utf-8"), str(path))
+        return parse_rubric(rubric_text(path), str(path))
     shipped = resources.files("forumgrader") / "rubrics" / f"{name_or_path}.toml"
     if not path.suffix and "/" not in str(name_or_path) and shipped.is_file():
         return parse_rubric(shipped.read_text(encoding="utf-8"), f"{name_or_path}.toml")
@@ -82,6 +84,21 @@ def load_rubric(name_or_path: str | Path) -> Rubric:
             f"(shipped: {', '.join(shipped_rubrics())})"
         ]
     )
+
+
+def rubric_text(path: Path) -> str:
+    """Read a rubric file (TOML, or a Canvas rubric CSV) as UTF-8 text, or raise RubricError saying it is not one."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise RubricError([f"{path}: cannot be read ({error.strerror})"]) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise RubricError([f"{path}: not UTF-8 text (a rubric is TOML or CSV text): save it as UTF-8"]) from None
+    if "\x00" in text:
+        raise RubricError([f"{path}: holds binary data, not the text of a rubric"])
+    return text
 
 
 def shipped_rubrics() -> list[str]:

@@ -19,7 +19,15 @@ from forumgrader.grading.rubric import (
     PromptPart,
     Scale,
 )
-from forumgrader.grading.rubricreader import CRITERION_ID, CRITERION_KEYS, DUE_KEYS, LEVEL_KEYS, Reader, is_number
+from forumgrader.grading.rubricreader import (
+    CRITERION_ID,
+    CRITERION_KEYS,
+    DUE_KEYS,
+    LEVEL_KEYS,
+    MAX_NUMBER,
+    Reader,
+    is_number,
+)
 
 
 def when_of(value: Any, zone: ZoneInfo) -> datetime | None:
@@ -276,8 +284,8 @@ def _conditions(reader: Reader, when: Any, applies_to: AppliesTo, key: str) -> t
         if call is None:
             continue
         low, high = (
-            reader.number(body, "min", f"{key}.{label}.", low=-1e12),
-            reader.number(body, "max", f"{key}.{label}.", low=-1e12),
+            reader.number(body, "min", f"{key}.{label}.", low=-MAX_NUMBER),
+            reader.number(body, "max", f"{key}.{label}.", low=-MAX_NUMBER),
         )
         if low is None and high is None:
             reader.problem(f"{key}.{label}", "give min, max or both")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 import re
 from enum import StrEnum
 from typing import Any
@@ -31,6 +32,9 @@ CRITERION_KEYS = (
 )
 LEVEL_KEYS = ("name", "points", "description", "when", "scale")
 CRITERION_ID = re.compile(r"\A[a-z0-9][a-z0-9_-]{0,99}\Z")
+# No rubric counts points, words, sources or minutes beyond a million; inf, nan and 1e308 are not numbers a rubric
+# means (they would grade "inf/inf"), so every number in a rubric is finite and at most this large either way.
+MAX_NUMBER = 1_000_000
 _NUMBER = "a number"
 
 
@@ -42,8 +46,13 @@ def _show(value: Any) -> str:
 
 
 def is_number(value: Any) -> bool:
-    """Tell whether a TOML value is a number (booleans are not)."""
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    """Tell whether a TOML value is a number a rubric can mean: finite, at most MAX_NUMBER either way (no boolean)."""
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and abs(value) <= MAX_NUMBER
+    )
 
 
 class Reader:
@@ -59,6 +68,9 @@ class Reader:
         self.problems.append(f'{self.source}: {place}key "{key}": {message}')
 
     def expected(self, key: str, what: str, value: Any) -> None:
+        numbers = value if isinstance(value, list) else [value]
+        if any(isinstance(v, int | float) and not isinstance(v, bool) and not is_number(v) for v in numbers):
+            what += f" (numbers in a rubric are finite and at most {MAX_NUMBER:,} either way)"
         self.problem(key, f"expected {what}, got {_show(value)}")
 
     def unknown(self, table: dict[str, Any], allowed: tuple[str, ...] | set[str], prefix: str = "") -> None:
@@ -89,7 +101,7 @@ class Reader:
 
     def integer(self, table: dict[str, Any], key: str, default: int, prefix: str = "") -> int:
         value = table.get(key, default)
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_NUMBER:
             self.expected(prefix + key, "a whole number of at least 1", value)
             return default
         return value
@@ -114,7 +126,7 @@ class Reader:
 
     def _param_ok(self, param: Param, value: Any, key: str) -> bool:
         ok = {
-            "integer": isinstance(value, int) and not isinstance(value, bool) and value >= 0,
+            "integer": isinstance(value, int) and is_number(value) and value >= 0,
             "number": is_number(value),
             "text": isinstance(value, str) and (not param.choices or value in param.choices),
             "texts": isinstance(value, list)

@@ -75,6 +75,11 @@ def set_password(user: User, password: str) -> None:
     user.password_hash = hash_password(password)
 
 
+def end_sessions(user: User) -> None:
+    """End every session of a user on the server, on every browser and any copy of its cookie (see User.get_id)."""
+    user.session_version = (user.session_version or 0) + 1
+
+
 def revoke_tokens(session: Session, user: User) -> int:
     """Delete every API token of a user; return how many there were."""
     tokens = list(session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)))

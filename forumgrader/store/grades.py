@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -120,7 +121,7 @@ def set_override(
     topic_or_error(session, topic_id)
     if not reason.strip():
         raise GradingError("give the reason for the override (--reason): students and auditors read it")
-    if points < 0 or (possible is not None and points > possible):
+    if not math.isfinite(points) or points < 0 or (possible is not None and points > possible):
         top = f"up to {points_text(possible)}" if possible is not None else "0 or more"
         raise GradingError(f"{criterion!r} takes {top} points, not {points_text(points)}")
     row = session.scalar(select(GradeOverride).where(

@@ -1,4 +1,8 @@
-"""Store a read export: find or make its course and topic, upsert people, threads and posts, record the batch."""
+"""Store a read export: find or make its course and topic, upsert people, threads and posts, record the batch.
+
+Imports are stored one at a time (forumgrader.store.importlock): the second of two imports of a file at the same
+moment waits for the first, then finds its batch ("already imported").
+"""
 
 from __future__ import annotations
 
@@ -27,6 +31,7 @@ from forumgrader.discussions.model import (
 )
 from forumgrader.discussions.rosters import plain_name
 from forumgrader.store.db import utcnow
+from forumgrader.store.importlock import wait_for_other_imports
 from forumgrader.store.models import Course, ImportBatch, Person, Post, Thread, Topic
 from forumgrader.store.rosters import waiting_to_post
 
@@ -51,6 +56,7 @@ def import_export(
     the thread an instructor started, else the file's name unless it is Moodle's "discussion", else "Forum imported on
     <date>" (the settings page renames it).
     """
+    wait_for_other_imports(session)
     earlier = _earlier_batch(session, sha256, course_name, topic_id)
     if earlier is not None:
         course = session.get_one(Course, earlier.course_id)

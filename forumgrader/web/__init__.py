@@ -10,6 +10,7 @@ from forumgrader.web import (
     auth,
     courses,
     errors,
+    inputs,
     instructor,
     jobs,
     limits,
@@ -32,7 +33,9 @@ BLUEPRINTS = (
 
 
 def init_app(app: Flask) -> None:
-    """Register sign-in, CSRF protection, security headers, error pages, the blueprints, access rules, rate limits."""
+    """Register the input checks, sign-in, CSRF protection, security headers, error pages, the blueprints, access
+    rules and rate limits."""
+    inputs.init_app(app)  # first: the `int` converter it bounds is read when routes are added
     security.init_app(app)
     errors.init_app(app, wants_json=api.is_api_request)
     templating.init_app(app)

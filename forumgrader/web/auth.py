@@ -13,6 +13,8 @@ from wtforms.validators import InputRequired, Length
 
 from forumgrader import store
 from forumgrader.store import accounts
+from forumgrader.web.access import current_actor
+from forumgrader.web.devices import remember_device
 from forumgrader.web.limits import limited
 
 blueprint = Blueprint("auth", __name__)
@@ -47,14 +49,20 @@ def login() -> ResponseReturnValue:
             session.clear()  # nothing from before signing in carries over
             login_user(user)
             flash(f"Signed in as {user.name or user.email}.", "success")
-            return redirect(next_path or url_for("courses.home"))
+            response = redirect(next_path or url_for("courses.home"))
+            remember_device(response, user.email)  # its owner's browser: never locked out by others' attempts
+            return response
         form.form_errors.append("That email and password do not match an account. Check both and try again.")
     return render_template("auth/login.html", form=form, next_path=next_path)
 
 
 @blueprint.post("/logout")
 def logout() -> ResponseReturnValue:
-    """Sign out (a form posts here, so another site cannot sign you out)."""
+    """Sign out, ending the session on the server too (a form posts here, so another site cannot sign you out)."""
+    user = current_actor()
+    if user is not None:
+        accounts.end_sessions(user)
+        store.session().commit()
     logout_user()
     session.clear()
     flash("You are signed out.", "success")

@@ -10,6 +10,7 @@ from typing import NoReturn
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
 
@@ -65,8 +66,9 @@ def message_for(error: HTTPException) -> str:
     status = error.code or 500
     if isinstance(error, CSRFError):  # its own description ("The CSRF token is missing.") means nothing to people
         return "This form has expired. Reload the page and try again."
-    if status == 429:  # the limiter describes the limit only ("3 per 1 minute")
-        return f"Too many requests from your address (at most {error.description}): try again {_retry_in()}."
+    if isinstance(error, RateLimitExceeded):  # the limiter describes the limit only ("3 per 1 minute")
+        says = error.description if error.limit.error_message else "Too many requests from your address"
+        return f"{says} (at most {error.limit.limit}): try again {_retry_in()}."
     if error.description and error.description != type(error).description:
         return error.description
     template = MESSAGES.get(status, error.name)

@@ -1,4 +1,12 @@
-"""Rate limits per client address, named so that several views can share one budget (the self-check page and API)."""
+"""Rate limits, named so that several views share one budget (the self-check page and API), each per client address
+or per what else its key says.
+
+Failed sign-ins have three budgets, so that none locks out more than the attack: per address and account (ten
+failures from one address at one account stop that, not the colleague at the next desk behind the same NAT signing in
+to their own), per account from any address, and per address at any account (many addresses at one account, one
+address at many). A browser that signed in to the account before (forumgrader.web.devices) is counted on its own
+budget instead, so that its owner is never locked out by someone else's attempts.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +19,8 @@ from flask.typing import RouteCallable
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
+from forumgrader.web import devices
+
 View = TypeVar("View", bound=Callable[..., Any])
 MARK = "forumgrader_limit"
 WRAPPED = "forumgrader_limited"
@@ -21,6 +31,10 @@ def _failed_sign_in(response: Response) -> bool:
     return response.status_code != 302  # a successful sign-in redirects; only failures use up the budget
 
 
+def _known_device() -> bool:
+    return devices.known_device() is not None
+
+
 @dataclass(frozen=True, slots=True)
 class NamedLimit:
     """A limit whose value is read from the configuration when a request arrives."""
@@ -28,11 +42,27 @@ class NamedLimit:
     config_key: str
     methods: tuple[str, ...] | None = None
     counts: Callable[[Response], bool] | None = None  # which answers use up the budget (default: all)
+    key: Callable[[], str] = get_remote_address  # whose budget a request uses
+    exempt: Callable[[], bool] | None = None  # requests this limit does not apply to
+    says: str | None = None  # what a 429 says was too many (default: requests from your address)
 
 
-NAMED_LIMITS: dict[str, NamedLimit] = {
-    "self_check": NamedLimit("SELF_CHECK_RATE_LIMIT"),
-    "sign_in": NamedLimit("SIGN_IN_RATE_LIMIT", methods=("POST",), counts=_failed_sign_in),
+def _sign_in(config_key: str, says: str, **options: Any) -> NamedLimit:
+    return NamedLimit(config_key, methods=("POST",), counts=_failed_sign_in, says=says, **options)
+
+
+NAMED_LIMITS: dict[str, tuple[NamedLimit, ...]] = {
+    "self_check": (NamedLimit("SELF_CHECK_RATE_LIMIT"),),
+    "sign_in": (
+        _sign_in("SIGN_IN_RATE_LIMIT", "Too many failed sign-ins to this account", key=devices.address_and_account),
+        _sign_in(
+            "SIGN_IN_ACCOUNT_RATE_LIMIT",
+            "Too many failed sign-ins to this account from elsewhere (a browser that signed in to it before still can)",
+            key=devices.account,
+            exempt=_known_device,
+        ),
+        _sign_in("SIGN_IN_ADDRESS_RATE_LIMIT", "Too many failed sign-ins from your address", exempt=_known_device),
+    ),
 }
 
 
@@ -66,13 +96,17 @@ def apply_named_limits(app: Flask) -> None:
         name = getattr(view, MARK, None)
         if name is None or getattr(view, WRAPPED, False):
             continue
-        limit = NAMED_LIMITS[name]
-        wrapped = limiter.shared_limit(
-            _configured(app, limit.config_key),
-            scope=name,
-            methods=list(limit.methods) if limit.methods else None,
-            deduct_when=limit.counts,
-        )(view)
+        wrapped: Any = view
+        for limit in NAMED_LIMITS[name]:
+            wrapped = limiter.shared_limit(
+                _configured(app, limit.config_key),
+                scope=f"{name}:{limit.config_key}",
+                key_func=limit.key,
+                methods=list(limit.methods) if limit.methods else None,
+                deduct_when=limit.counts,
+                exempt_when=limit.exempt,
+                error_message=limit.says,
+            )(wrapped)
         setattr(wrapped, WRAPPED, True)
         app.view_functions[endpoint] = cast(RouteCallable, wrapped)
 

@@ -29,6 +29,7 @@ from forumgrader.store.reviews import (
 from forumgrader.web.access import course_or_404, signed_in_user
 from forumgrader.web.auth import local_path
 from forumgrader.web.errors import fail
+from forumgrader.web.inputs import whole_number
 
 blueprint = Blueprint("review", __name__)
 
@@ -59,8 +60,7 @@ def queue() -> ResponseReturnValue:
 
 
 def _number(args: MultiDict[str, str], name: str) -> int | None:
-    raw = args.get(name, "")
-    return int(raw) if raw.isdigit() else None
+    return whole_number(args.get(name))
 
 
 def read_filters(args: MultiDict[str, str]) -> FlagFilters:
@@ -153,9 +153,10 @@ def decision(course_id: int) -> ResponseReturnValue:
     found = course_or_404(course_id)
     session = store.session()
     form = request.form
-    if not form.get("post_id", "").isdigit() or not form.get("reference_key"):
+    post_id = whole_number(form.get("post_id"))
+    if post_id is None or not form.get("reference_key"):
         fail(400, "Say which post and which reference the decision is about: use the review queue's buttons.")
-    post = session.get(Post, int(form["post_id"]))
+    post = session.get(Post, post_id)
     if post is None or session.get_one(Topic, post.topic_id).course_id != found.id:
         fail(404, "That post is not in this course: reload the review queue.")
     chosen, note, key = form.get("decision", ""), form.get("note", "")[:2000], form.get("reference_key", "")

@@ -13,10 +13,12 @@ from pathlib import PurePosixPath
 from flask import current_app
 from werkzeug.datastructures import FileStorage
 
+from forumgrader import strict_json
+from forumgrader.discussions.archives import open_archive
+from forumgrader.discussions.model import ExportError
 from forumgrader.web.errors import human_size
 
 CHUNK = 64 * 1024
-UNPACKED_LIMIT_FACTOR = 4  # a zip may unpack to at most this many times the upload limit (zip bombs)
 
 
 class UploadRejected(ValueError):
@@ -34,19 +36,16 @@ def _text(content: bytes) -> str:
     raise UploadRejected("its text is neither UTF-8 nor Windows-1252: save it again as UTF-8")
 
 
-def _zip(content: bytes) -> zipfile.ZipFile:
+def _zip(content: bytes, what: str = "zip archive") -> zipfile.ZipFile:
+    """Open an archive once the checks every reader of archives makes pass (forumgrader.discussions.archives)."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
-    except zipfile.BadZipFile as error:
-        raise UploadRejected("it is not a zip archive, or it is damaged") from error
-    unpacked = sum(member.file_size for member in archive.infolist())
-    if unpacked > UNPACKED_LIMIT_FACTOR * current_app.config["MAX_IMPORT_BYTES"]:
-        raise UploadRejected(f"it would unpack to {human_size(unpacked)}, far more than it holds")
-    return archive
+        return open_archive(content, what=what)
+    except ExportError as error:
+        raise UploadRejected(error.message) from error
 
 
 def _docx(content: bytes) -> None:
-    names = set(_zip(content).namelist())
+    names = set(_zip(content, ".docx").namelist())
     if "word/document.xml" not in names:
         raise UploadRejected(
             "it is not a Word document (there is no word/document.xml inside): save it from Word as .docx"
@@ -54,16 +53,18 @@ def _docx(content: bytes) -> None:
 
 
 def _xlsx(content: bytes) -> None:
-    if "xl/workbook.xml" not in set(_zip(content).namelist()):
+    if "xl/workbook.xml" not in set(_zip(content, "workbook").namelist()):
         raise UploadRejected("it is not an Excel workbook (there is no xl/workbook.xml inside): save it as .xlsx")
 
 
 def _json(content: bytes) -> None:
     try:
-        json.loads(content)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        where = f" (line {error.lineno}, column {error.colno})" if isinstance(error, json.JSONDecodeError) else ""
-        raise UploadRejected(f"it is not valid JSON{where}: export it again") from error
+        strict_json.loads(content)
+    except strict_json.TooDeep:
+        pass  # the importer says what to do about JSON nested that deep
+    except ValueError as error:
+        where = f"line {error.lineno}, column {error.colno}" if isinstance(error, json.JSONDecodeError) else str(error)
+        raise UploadRejected(f"it is not valid JSON ({where}): export it again") from error
 
 
 def _csv(content: bytes) -> None:

@@ -100,7 +100,7 @@ def test_a_file_that_is_not_a_word_document_is_explained(page: Page, checks_cros
     )
     page.get_by_role("button", name="Check my references").click()
     alert = page.get_by_role("alert")
-    assert "“draft.docx” cannot be used: it is not a zip archive" in alert.inner_text()
+    assert "“draft.docx” cannot be used: this .docx is not a zip archive" in alert.inner_text()
     assert page.get_by_label("Your draft").get_attribute("aria-describedby") == "draft-text-hint check-error"
 
 

@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from time import time
+from time import monotonic, sleep, time
 
 import pytest
 
@@ -18,9 +18,10 @@ from forumgrader.crossref.limits import Limiter
 from forumgrader.crossref.localserver import LocalCrossref, serve_in_thread
 from forumgrader.crossref.model import LookupBlocked, LookupFailed
 
-from .conftest import FAST, HAMLIN, HAMLIN_TEXT, Sleeps
+from .conftest import FAST, HAMLIN, HAMLIN_TEXT, Sleeps, asked
 
 Make = Callable[..., CrossrefSource]
+Answer = tuple[int, str, bytes]
 SICI = "10.1002/(SICI)1097-4571(199806)49:8<693::AID-ASI4>3.0.CO;2-O"
 ODD = [SICI, "10.1000/a#b?c", "10.1000/x[1]{2}|y", "10.1000/percent%zz", "10.1000/ünïcode"]
 
@@ -43,7 +44,7 @@ def test_work_with_markup_and_notices(make_source: Make) -> None:
 
 def test_unknown_doi_is_none(make_source: Make, crossref: LocalCrossref) -> None:
     assert make_source().work("10.9999/no.such.work") is None
-    assert crossref.stats()["statuses"] == {"404": 1}
+    assert crossref.stats()["statuses"] == {"404": 1, "200": 1}  # the 200: Crossref's count of works vouched for it
 
 
 def test_a_404_that_is_not_crossref_speaking_is_a_failure(make_source: Make) -> None:
@@ -63,7 +64,7 @@ def test_dois_with_odd_characters_reach_the_server_whole(doi: str, sleeps: Sleep
 
 def test_a_doi_with_a_space_is_one_lookup_not_two(make_source: Make, crossref: LocalCrossref) -> None:
     assert make_source().work("10.1037/0033-2909.133.4.581 abc") is None
-    assert [entry[2] for entry in crossref.log()] == ["10.1037/0033-2909.133.4.581 abc"]
+    assert asked(crossref) == ["10.1037/0033-2909.133.4.581 abc"]
 
 
 def test_agency(make_source: Make, crossref: LocalCrossref) -> None:
@@ -137,6 +138,53 @@ def test_an_unreachable_server_fails(make_source: Make) -> None:
         make_source(base_url=stopped.url, retries=1).search(HAMLIN_TEXT)
 
 
+def test_no_such_doi_from_a_server_that_is_not_crossref_is_a_failure_not_an_answer(make_source: Make) -> None:
+    # a proxy or a wrong base path answering Crossref's own words to everything, its count of works included
+    with _serve_fixed(404, "text/plain", b"Resource not found.") as url:
+        source = make_source(base_url=url)
+        with pytest.raises(LookupFailed, match="does not answer as Crossref does"):
+            source.work(HAMLIN)
+        with pytest.raises(LookupFailed, match="does not answer as Crossref does"):
+            source.agency("10.9999/nowhere")
+
+
+def test_an_empty_search_from_a_server_holding_nothing_is_a_failure(make_source: Make) -> None:
+    with serve_in_thread([]) as empty, pytest.raises(LookupFailed, match="does not answer as Crossref does"):
+        make_source(base_url=empty.url).search(HAMLIN_TEXT)
+
+
+def test_no_such_doi_is_believed_once_crossref_shows_itself(make_source: Make, crossref: LocalCrossref) -> None:
+    source = make_source()
+    assert source.work("10.9999/one") is None  # asks Crossref's count of works once...
+    assert source.work("10.9999/two") is None  # ...which vouches for a while
+    assert asked(crossref) == ["10.9999/one", "10.9999/two"]
+    assert crossref.stats()["requests"] == {"lookup": 2, "search": 1}
+
+
+def test_a_search_answered_500_with_a_json_body_is_retried(make_source: Make, sleeps: Sleeps) -> None:
+    failed = json.dumps({"status": "error", "message-type": "exception", "message": "Internal server error"})
+    found = json.dumps(
+        {
+            "status": "ok",
+            "message-type": "work-list",
+            "message": {"total-results": 1, "items": [{"DOI": HAMLIN, "title": ["Sleep apnea"], "score": 9.0}]},
+        }
+    )
+    answers = (500, "application/json", failed.encode()), (200, "application/json", found.encode())
+    with _serve_fixed(*answers[0], answers[1]) as url:
+        assert [work.doi for work in make_source(base_url=url, retries=2).search(HAMLIN_TEXT)] == [HAMLIN]
+    assert len(sleeps) == 1  # one wait, then the second try answered
+
+
+def test_a_server_sending_one_byte_at_a_time_is_cut_off_at_the_total_timeout(make_source: Make) -> None:
+    body = json.dumps({"status": "ok", "message-type": "work", "message": {"DOI": HAMLIN}}).encode()
+    with _serve_fixed(200, "application/json", body, drip=0.2) as url:  # 60 bytes: 12 s to send them all
+        started = monotonic()
+        with pytest.raises(LookupFailed, match="did not answer in time"):
+            make_source(base_url=url, timeout=1.0, retries=0).work(HAMLIN)
+        assert monotonic() - started < 3.0
+
+
 def test_missing_mailto_is_warned_once(
     make_source: Make, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -153,24 +201,39 @@ def _unpaced(sleeps: Sleeps) -> Limiter:
     return Limiter(FAST, sleep=sleeps)
 
 
-class _serve_fixed:
-    """A server answering every request with one fixed answer (what the local Crossref never does)."""
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
 
-    def __init__(self, status: int, content_type: str, body: bytes) -> None:
-        answer = (status, content_type, body)
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # the client hung up on a dripping answer: what the test wants
+
+
+class _serve_fixed:
+    """A server answering requests with fixed answers, in turn, the last one from then on (what the local Crossref
+    never does); `drip` sends each answer's body one byte at a time, that many seconds apart."""
+
+    def __init__(self, status: int, content_type: str, body: bytes, *then: Answer, drip: float = 0.0) -> None:
+        answers = [(status, content_type, body), *then]
+        seen: list[str] = []
+        self.paths = seen
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
-                self.send_response(answer[0])
-                self.send_header("Content-Type", answer[1])
-                self.send_header("Content-Length", str(len(answer[2])))
+                seen.append(self.path)
+                status, content_type, body = answers[min(len(seen), len(answers)) - 1]
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(answer[2])
+                for chunk in [body[at : at + 1] for at in range(len(body))] if drip else [body]:
+                    self.wfile.write(chunk)
+                    self.wfile.flush()
+                    sleep(drip)
 
             def log_message(self, *args: object) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _QuietServer(("127.0.0.1", 0), Handler)
 
     def __enter__(self) -> str:
         threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()

@@ -80,11 +80,11 @@ def test_a_flag_named_by_its_key_can_be_confirmed(app: Flask, checked: World, to
 @pytest.mark.parametrize(
     ("body", "status", "says"),
     [
-        ({"reference_index": 0, "decision": "maybe"}, 400, '"decision" must be "confirmed" or "dismissed"'),
+        ({"reference_index": 0, "decision": "maybe"}, 400, '`decision` must be "confirmed" or "dismissed"'),
         ({"decision": "confirmed"}, 400, 'give "reference_key"'),
         ({"reference_index": 9, "decision": "confirmed"}, 404, "This post has no reference 9"),
         ({"reference_index": 1, "decision": "confirmed"}, 400, "not flagged any more (it is now verified)"),
-        ({"reference_index": 0, "decision": "confirmed", "note": 3}, 400, '"note" must be text'),
+        ({"reference_index": 0, "decision": "confirmed", "note": 3}, 400, "`note` must be text"),
         (["dismissed"], 400, "Send a JSON object"),
     ],
 )

@@ -172,7 +172,7 @@ class TestSignInLimit:
         assert [client.post("/login", data=wrong).status_code for _ in range(3)] == [200, 200, 200]
         response = client.post("/login", data=wrong)
         assert response.status_code == 429
-        assert "Too many requests from your address" in response.get_data(as_text=True)
+        assert "Too many failed sign-ins to this account" in response.get_data(as_text=True)
         assert "Retry-After" in response.headers
         assert client.get("/login").status_code == 200  # only posting the form is limited
 

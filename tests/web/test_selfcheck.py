@@ -205,7 +205,7 @@ def test_bytes_that_are_not_word_named_docx_are_refused(app: Flask) -> None:
     fake = {"file": (io.BytesIO(b"%PDF-1.7 not a word document"), "draft.docx")}
     page = client.post("/check", data=fake, content_type="multipart/form-data")
     assert page.status_code == 400
-    assert "“draft.docx” cannot be used: it is not a zip archive" in page.get_data(as_text=True)
+    assert "“draft.docx” cannot be used: this .docx is not a zip archive" in page.get_data(as_text=True)
     fake = {"file": (io.BytesIO(b"%PDF-1.7 not a word document"), "draft.docx")}
     body = assert_error(client.post("/api/v1/self-check", data=fake), 400, "invalid_upload")
     assert "save it from Word" in body["message"] or "zip archive" in body["message"]
@@ -223,17 +223,17 @@ def test_an_uploaded_word_draft_is_checked_on_the_page(app: Flask, samples: Path
 
 
 @pytest.mark.parametrize(
-    ("sent", "says"),
+    ("sent", "code", "says"),
     [
-        ({}, 'Send the draft as JSON, {"text": "..."}'),
-        ({"text": "   "}, 'Send the draft as JSON, {"text": "..."}'),
-        ({"text": 42}, 'Send the draft as JSON, {"text": "..."}'),
-        ({"text": "x" * 101}, "we check up to 100 at once"),
+        ({}, "bad_request", 'Send the draft as JSON, {"text": "..."}'),
+        ({"text": "   "}, "bad_request", 'Send the draft as JSON, {"text": "..."}'),
+        ({"text": 42}, "invalid_parameter", '`text` must be text. Send the draft as JSON, {"text": "..."}'),
+        ({"text": "x" * 101}, "bad_request", "we check up to 100 at once"),
     ],
 )
-def test_what_the_api_cannot_check_is_explained(app: Flask, sent: dict[str, Any], says: str) -> None:
+def test_what_the_api_cannot_check_is_explained(app: Flask, sent: dict[str, Any], code: str, says: str) -> None:
     app.config["SELF_CHECK_MAX_CHARACTERS"] = 100
-    body = assert_error(app.test_client().post("/api/v1/self-check", json=sent), 400, "bad_request")
+    body = assert_error(app.test_client().post("/api/v1/self-check", json=sent), 400, code)
     assert says in body["message"]
 
 

@@ -60,7 +60,7 @@ class TestReadUpload:
         ("name", "content", "says"),
         [
             ("notes.pdf", b"%PDF-1.7", "upload a .csv, .docx, .json or .xlsx file"),
-            ("renamed.docx", b"%PDF-1.7 not a zip", "it is not a zip archive"),
+            ("renamed.docx", b"%PDF-1.7 not a zip", "is not a zip archive"),
             ("other.docx", zip_of({"content.xml": b"<x/>"}), "it is not a Word document"),
             ("forum.xlsx", zip_of({"content.xml": b"<x/>"}), "it is not an Excel workbook"),
             ("broken.json", b'{"posts": [1, 2,,]}', "it is not valid JSON (line 1, column 17)"),
@@ -95,7 +95,7 @@ class TestReadUpload:
         app.config["MAX_IMPORT_BYTES"] = 10_000
         bomb = zip_of({"word/document.xml": b"0" * 1_000_000})
         assert len(bomb) < 10_000
-        with pytest.raises(UploadRejected, match="would unpack to"):
+        with pytest.raises(UploadRejected, match="zip bomb"):
             read_upload(upload("bomb.docx", bomb), allowed={"docx"})
 
     def test_an_extension_without_a_content_check_is_a_programming_error(self) -> None:

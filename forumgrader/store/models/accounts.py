@@ -24,6 +24,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20), default="student")  # admin | instructor | ta | student
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # raised on signing out: every session signed in before ends, on the server, a copied cookie with it
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     # what Flask-Login asks of a signed-in user
     @property
@@ -39,8 +41,10 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        # a session names the account and its password: a new password ends every session signed in with the old one
-        return f"{self.id}.{hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]}"
+        # A session names the account, its password and its session version: a new password, or signing out (which
+        # raises the version), ends every session signed in before; a cookie copied from one stops working.
+        fingerprint = f"{self.password_hash}:{self.session_version}"
+        return f"{self.id}.{hashlib.sha256(fingerprint.encode()).hexdigest()[:16]}"
 
 
 class Membership(Base):

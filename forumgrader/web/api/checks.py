@@ -10,6 +10,7 @@ from forumgrader import jobs, store
 from forumgrader.store.topics import submit_check
 from forumgrader.web.access import signed_in_user, topic_or_404
 from forumgrader.web.api import auth, registry
+from forumgrader.web.api.bodies import json_body
 from forumgrader.web.api.report_schema import REPORT
 from forumgrader.web.api.resources import JOB, job_json
 from forumgrader.web.errors import fail
@@ -17,12 +18,15 @@ from forumgrader.web.limits import limited
 from forumgrader.web.student.selfcheck import UNREADABLE, check_submitted
 from forumgrader.web.uploads import UploadRejected
 
+SEND_A_DRAFT = 'the draft as JSON, {"text": "..."}, or upload it as the multipart field "file"'
 SELF_CHECK_BODY = {
     "application/json": {
         "schema": {
             "type": "object",
             "required": ["text"],
-            "properties": {"text": {"type": "string", "description": "the draft, its reference list at the end"}},
+            "properties": {
+                "text": {"type": "string", "minLength": 1, "description": "the draft, its reference list at the end"}
+            },
         }
     },
     "multipart/form-data": {
@@ -53,10 +57,9 @@ def self_check() -> dict[str, Any]:
         auth.refuse()
     text: str | None = None
     if not request.files:
-        body = request.get_json(silent=True)
-        text = body.get("text") if isinstance(body, dict) else None
-        if not isinstance(text, str) or not text.strip():
-            fail(400, 'Send the draft as JSON, {"text": "..."}, or upload it as the multipart field "file".')
+        text = json_body(SELF_CHECK_BODY, what=SEND_A_DRAFT)["text"]
+        if not text.strip():
+            fail(400, f"Send {SEND_A_DRAFT}.")
     try:
         checked = check_submitted(text, request.files.get("file"))
     except UploadRejected as error:

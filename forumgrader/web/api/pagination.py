@@ -11,12 +11,13 @@ from sqlalchemy import Select, func, select
 from forumgrader import store
 from forumgrader.web.api.spec import Parameter, Schema
 from forumgrader.web.errors import fail
+from forumgrader.web.inputs import ID_MAX, whole_number
 
 Columns = TypeVarTuple("Columns")
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 200
 PAGE_PARAMETERS = (
-    Parameter("page", "Which page, from 1.", {"type": "integer", "minimum": 1, "default": 1}),
+    Parameter("page", "Which page, from 1.", {"type": "integer", "minimum": 1, "maximum": ID_MAX, "default": 1}),
     Parameter(
         "per_page",
         f"How many items per page, at most {MAX_PER_PAGE}.",
@@ -41,14 +42,14 @@ def page_of(item: Schema) -> Schema:
     }
 
 
-def _whole_number(name: str, default: int, maximum: int | None = None) -> int:
+def _whole_number(name: str, default: int, maximum: int = ID_MAX) -> int:
     raw = request.args.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or int(raw) < 1 or (maximum is not None and int(raw) > maximum):
-        limit = f" and {maximum} or fewer" if maximum is not None else ""
-        fail(400, f"`{name}` must be a whole number of 1 or more{limit}; got {raw!r}.", code="invalid_parameter")
-    return int(raw)
+    number = whole_number(raw, maximum)
+    if number is None or number < 1:
+        fail(400, f"`{name}` must be a whole number from 1 to {maximum}; got {raw!r}.", code="invalid_parameter")
+    return number
 
 
 def _page_asked() -> tuple[int, int]:

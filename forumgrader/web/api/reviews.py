@@ -18,15 +18,19 @@ from forumgrader.store.reports import reference_key_at
 from forumgrader.store.reviews import Flag, FlagFilters, FlagStatus, ReviewError
 from forumgrader.web.access import course_or_404, post_or_404, signed_in_user
 from forumgrader.web.api import registry
+from forumgrader.web.api.bodies import json_body
 from forumgrader.web.api.pagination import PAGE_PARAMETERS, page_of, paginate_items
 from forumgrader.web.api.report_schema import NOTICE, RECORD
 from forumgrader.web.api.resources import TIME, iso_time, object_schema
 from forumgrader.web.api.spec import Parameter
 from forumgrader.web.errors import fail
+from forumgrader.web.inputs import ID_MAX, whole_number
 
 STATUSES = [status.value for status in FlagStatus]
 KINDS = sorted(reviews.SEVERITY)
 DECISIONS = [decision.value for decision in Decision]
+NOTE_LENGTH = 2000  # as the review queue's form keeps
+A_DECISION = 'a JSON object: {"reference_key": "...", "decision": "confirmed" or "dismissed", "note": "..."}'
 STRING, INTEGER = {"type": "string"}, {"type": "integer"}
 FLAG = registry.schema(
     "Flag",
@@ -77,10 +81,20 @@ DECISION_BODY = {
             "type": "object",
             "required": ["decision"],
             "properties": {
-                "reference_key": STRING | {"description": "the flag's reference_key (or give reference_index)"},
-                "reference_index": INTEGER | {"description": "the reference's position in the post's list, from 0"},
+                "reference_key": STRING
+                | {
+                    "minLength": 1,
+                    "maxLength": 100,
+                    "description": "the flag's reference_key (or give reference_index)",
+                },
+                "reference_index": INTEGER
+                | {
+                    "minimum": 0,
+                    "maximum": ID_MAX,
+                    "description": "the reference's position in the post's list, from 0",
+                },
                 "decision": {"type": "string", "enum": DECISIONS},
-                "note": STRING | {"description": "why: the student never sees who decided"},
+                "note": STRING | {"maxLength": NOTE_LENGTH, "description": "why: the student never sees who decided"},
             },
         }
     }
@@ -125,9 +139,10 @@ def _one_of(name: str, allowed: list[str]) -> str | None:
 
 def _number(name: str) -> int | None:
     value = request.args.get(name, "").strip()
-    if value and not value.isdigit():
-        fail(400, f"`{name}` must be a whole number; got {value!r}.", code="invalid_parameter")
-    return int(value) if value else None
+    number = whole_number(value)
+    if value and number is None:
+        fail(400, f"`{name}` must be an id, a whole number; got {value!r}.", code="invalid_parameter")
+    return number
 
 
 @registry.route(
@@ -185,16 +200,8 @@ def review_post(post_id: int) -> tuple[dict[str, Any], int]:
     """Decide on one flagged reference of a post: `confirmed` (the flag stands) or `dismissed` (the reference is
     fine). The decision is kept across re-checks, audited, and the topic's grades are worked out again."""
     post = post_or_404(post_id)
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        fail(
-            400, 'Send a JSON object: {"reference_key": "...", "decision": "confirmed" or "dismissed", "note": "..."}.'
-        )
-    decision, note = body.get("decision"), body.get("note", "")
-    if decision not in DECISIONS:
-        fail(400, f'"decision" must be "confirmed" or "dismissed", not {decision!r}.', code="invalid_parameter")
-    if not isinstance(note, str):
-        fail(400, '"note" must be text.', code="invalid_parameter")
+    body = json_body(DECISION_BODY, what=A_DECISION)
+    decision, note = body["decision"], body.get("note", "")
     session = store.session()
     try:
         review = reviews.decide(session, post.id, _reference_key(post, body), decision, note, signed_in_user())

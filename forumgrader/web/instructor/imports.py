@@ -28,6 +28,7 @@ from forumgrader.store.topics import rubric_choices, submit_check
 from forumgrader.web.access import course_or_404, signed_in_user
 from forumgrader.web.api.resources import job_json
 from forumgrader.web.errors import fail
+from forumgrader.web.inputs import whole_number
 from forumgrader.web.uploads import UploadRejected, read_upload
 
 blueprint = Blueprint("instructor", __name__)
@@ -229,7 +230,7 @@ def _after_import(course: Course, summary: ImportSummary, started: list[Job]) ->
 def progress(course_id: int) -> ResponseReturnValue:
     """Follow a course's checking jobs (?job=ID, repeatable), then go on to the topic's dashboard."""
     course = course_or_404(course_id)
-    wanted = [int(value) for value in request.args.getlist("job") if value.isdigit()][:20]
+    wanted = [number for value in request.args.getlist("job") if (number := whole_number(value)) is not None][:20]
     session = store.session()
     found = session.scalars(select(Job).where(Job.id.in_(wanted), Job.course_id == course.id).order_by(Job.id)).all()
     titles = {topic.id: topic.title for topic in course.topics}

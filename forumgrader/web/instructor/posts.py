@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from forumgrader import store
 from forumgrader.grading import RubricError
+from forumgrader.grading.rubricreader import MAX_NUMBER
 from forumgrader.grading.scores import points_text
 from forumgrader.store import accounts
 from forumgrader.store.grades import GradingError, clear_override, set_override, topic_rubric
@@ -14,6 +15,7 @@ from forumgrader.store.posts import post_page
 from forumgrader.store.topics import regrade
 from forumgrader.web.access import post_or_404, signed_in_user
 from forumgrader.web.auth import local_path
+from forumgrader.web.inputs import decimal_number
 
 blueprint = Blueprint("posts", __name__)
 
@@ -43,13 +45,6 @@ def post(post_id: int) -> ResponseReturnValue:
     )
 
 
-def _points(raw: str) -> float | None:
-    try:
-        return float(raw.replace(",", "."))
-    except ValueError:
-        return None
-
-
 @blueprint.post("/posts/<int:post_id>/override")
 def override(post_id: int) -> ResponseReturnValue:
     """Set (or clear) the author's points for one criterion, with the reason; audited, and the topic regraded."""
@@ -75,7 +70,7 @@ def override(post_id: int) -> ResponseReturnValue:
                 raise GradingError(f"there is no override of {criterion!r} to clear")
             done = "Cleared the override: the computed points count again."
         else:
-            points = _points(request.form.get("points", ""))
+            points = decimal_number(request.form.get("points"), low=0, high=MAX_NUMBER)
             if points is None:
                 raise GradingError("give the points as a number, such as 7 or 7.5")
             set_override(session, topic.id, found.author_id, rubric, criterion, points, reason, signed_in_user())

@@ -1,7 +1,7 @@
 """Rosters and topic settings: who is enrolled, each roster file, a topic's time zone, grade item and absent grade
 
 Revision ID: b7c2e4f19a3d
-Revises: d5b1e30b8d20
+Revises: c53ac8a52a09
 Create Date: 2026-12-03 15:00:00.000000
 """
 
