@@ -18,7 +18,7 @@ from forumgrader.crossref.limits import Limiter
 from forumgrader.crossref.localserver import LocalCrossref, serve_in_thread
 from forumgrader.crossref.model import LookupBlocked, LookupFailed
 
-from .conftest import FAST, HAMLIN, HAMLIN_TEXT, Sleeps
+from .conftest import FAST, HAMLIN, HAMLIN_TEXT, NotedHolds, Sleeps
 
 Make = Callable[..., CrossrefSource]
 SICI = "10.1002/(SICI)1097-4571(199806)49:8<693::AID-ASI4>3.0.CO;2-O"
@@ -150,7 +150,7 @@ def test_missing_mailto_is_warned_once(
 
 
 def _unpaced(sleeps: Sleeps) -> Limiter:
-    return Limiter(FAST, sleep=sleeps)
+    return Limiter(FAST, budget=NotedHolds(sleeps))
 
 
 class _serve_fixed:
