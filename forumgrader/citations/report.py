@@ -10,7 +10,8 @@ from forumgrader.citations.model import CitationReport, Severity
 
 
 def _fields(fields: Any) -> dict[str, Any]:
-    data = dataclasses.asdict(fields)
+    # the fields are plain values but the authors: a shallow copy, several times faster than dataclasses.asdict
+    data = {field.name: getattr(fields, field.name) for field in dataclasses.fields(fields)}
     data["authors"] = [{"family": a.family, "initials": a.initials, "group": a.group} for a in fields.authors]
     return data
 
