@@ -5,11 +5,12 @@ from forumgrader.store.models.citations import PostAnalysis, ReferenceCheck, Rev
 from forumgrader.store.models.crossref import CrossrefAnswer, SnapshotLoad, SnapshotToken, SnapshotWork
 from forumgrader.store.models.discussions import Course, ImportBatch, Person, Post, Thread, Topic
 from forumgrader.store.models.grading import AuditEntry, Grade, GradeOverride
-from forumgrader.store.models.jobs import Job
+from forumgrader.store.models.jobs import CheckChunk, Job
 
 __all__ = [
     "ApiToken",
     "AuditEntry",
+    "CheckChunk",
     "Course",
     "CrossrefAnswer",
     "Draft",
