@@ -9,7 +9,9 @@ A request leaves only when it holds both a connection (fewer than `concurrency` 
 next slot (1/rate after the last request of its class left), taken together at the moment it is sent. A request that
 waits for its class's pace holds no connection, so lookups pass the searches that wait; a request that waits for a
 connection holds no slot, so requests queued behind slow answers never leave in a burst when the answers come back.
-Slots count from the moment a request leaves: no credit builds up while idle.
+Slots count from the moment a request leaves: no credit builds up while idle, and a slot missed is not made up. So
+a request whose slot has come but finds every connection taken marks its class waiting, and requests of a faster
+class leave the next free connection to it: the slower class's slots are the scarcer ones.
 """
 
 from __future__ import annotations
@@ -24,7 +26,10 @@ from typing import Any, Protocol
 
 LOOKUP = "lookup"  # /works/{doi} and /works/{doi}/agency
 SEARCH = "search"  # /works?query.bibliographic=...
+CLASSES = (LOOKUP, SEARCH)
 MEMORY = "memory://"  # the budget of this process alone
+WAITING_SECONDS = 0.05  # a class marked waiting for a connection stays marked this long unless it asks again
+POLL_SECONDS = 0.02  # while waiting for a connection, ask again this often (and mark the class waiting anew)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,19 +49,28 @@ class Limits:
         rate = self.rate(request_class)
         return 1.0 / rate if rate > 0 else 0.0
 
+    def slower(self, request_class: str) -> tuple[str, ...]:
+        """Return the classes paced slower than this one (an unpaced class is the fastest)."""
+        rate = self.rate(request_class)
+        return tuple(
+            other
+            for other in CLASSES
+            if other != request_class and self.rate(other) > 0 and (rate <= 0 or self.rate(other) < rate)
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Taken:
     """A budget's answer: the lease of a connection and slot taken now, or how long to wait before asking again."""
 
     lease: str | None = None
-    wait: float | None = None  # seconds to the class's next slot; None: until a connection is given back here
+    wait: float = 0.0  # seconds to the class's next slot, or to asking again for a connection
 
 
 class Budget(Protocol):
     """Where the slots and connections are counted: this process, or Redis for every process."""
 
-    given_back: threading.Condition  # notified whenever this process gives a connection back
+    given_back: threading.Condition  # notified whenever this process gives a connection back: waiters ask again
 
     def take(self, request_class: str, limits: Limits) -> Taken:
         """Take a connection and the class's next slot together if both are free now."""
@@ -80,6 +94,7 @@ class MemoryBudget:
         self._next_slot: dict[str, float] = {}
         self._held_until = 0.0
         self._leases: set[str] = set()
+        self._waiting: dict[str, float] = {}  # class -> when a request of it last found no connection free
         self._numbers = itertools.count(1)
 
     def take(self, request_class: str, limits: Limits) -> Taken:
@@ -89,8 +104,12 @@ class MemoryBudget:
             ready = max(self._next_slot.get(request_class, 0.0), self._held_until)
             if ready > now:
                 return Taken(wait=ready - now)
-            if len(self._leases) >= max(1, limits.concurrency):
-                return Taken(wait=None)
+            waiting = [other for other in limits.slower(request_class)
+                       if now - self._waiting.get(other, -WAITING_SECONDS) < WAITING_SECONDS]  # fmt: skip
+            if len(self._leases) + len(waiting) >= max(1, limits.concurrency):
+                self._waiting[request_class] = now
+                return Taken(wait=POLL_SECONDS)
+            self._waiting.pop(request_class, None)
             self._next_slot[request_class] = now + limits.interval(request_class)
             lease = str(next(self._numbers))
             self._leases.add(lease)

@@ -3,9 +3,10 @@
 The budget (`RedisBudget`): one pace per request class, one cap on requests in flight and one hold after a 429. Each
 step is a short Lua script that Redis runs atomically on its own clock, so the machines' clocks need not agree:
 
-- take: if the class's next slot (and any hold) has come and fewer than `concurrency` leases are live, add a lease
-  (expiring after `lease_seconds`, so a process that dies holding one frees it) and move the class's next slot on by
-  its interval; otherwise say how long until the slot, or that every connection is taken.
+- take: if the class's next slot (and any hold) has come and fewer than `concurrency` leases are live (less one for
+  each slower class marked waiting), add a lease (expiring after `lease_seconds`, so a process that dies holding one
+  frees it) and move the class's next slot on by its interval; otherwise say how long until the slot, or mark the
+  class waiting and say that every connection is taken.
 - give back: remove the lease.  hold: push every class's next slot at least `seconds` ahead.
 
 Why not the `limits` package (Flask-Limiter's storage): it counts hits in fixed or moving windows of whole seconds,
@@ -32,13 +33,11 @@ from typing import Any, TypeVar
 import redis
 
 from forumgrader.crossref.inflight import LocalInFlight
-from forumgrader.crossref.limits import Limits, Taken
+from forumgrader.crossref.limits import POLL_SECONDS, WAITING_SECONDS, Limits, Taken
 from forumgrader.crossref.model import LookupFailed
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-# While every connection is taken, ask again this often: a connection given back by another process sends no signal.
-POLL_SECONDS = 0.01
 KEEP_SECONDS = 3600  # budget keys untouched this long are dropped (the budget of a Crossref URL no longer used)
 FAILURE_SECONDS = 60  # how long a failed fetch's reason stays readable by those who waited for it
 
@@ -49,7 +48,17 @@ local ready = math.max(tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0'),
                        tonumber(redis.call('HGET', KEYS[2], 'hold') or '0'))
 if ready > now then return tostring(ready - now) end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 'full' end
+local busy = redis.call('ZCARD', KEYS[1])
+for i = 8, #ARGV do
+  if now - tonumber(redis.call('HGET', KEYS[2], 'waiting:' .. ARGV[i]) or '0') < tonumber(ARGV[7]) then
+    busy = busy + 1
+  end
+end
+if busy >= tonumber(ARGV[3]) then
+  redis.call('HSET', KEYS[2], 'waiting:' .. ARGV[1], tostring(now))
+  return 'full'
+end
+redis.call('HDEL', KEYS[2], 'waiting:' .. ARGV[1])
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[5]), ARGV[4])
 redis.call('HSET', KEYS[2], ARGV[1], tostring(now + tonumber(ARGV[2])))
 redis.call('EXPIRE', KEYS[1], ARGV[6])
@@ -108,7 +117,8 @@ class RedisBudget:
         """Take a connection and the class's next slot together if both are free now."""
         lease = uuid.uuid4().hex
         interval, concurrency = repr(limits.interval(request_class)), max(1, limits.concurrency)
-        arguments = [request_class, interval, concurrency, lease, repr(self._lease_seconds), KEEP_SECONDS]
+        arguments = [request_class, interval, concurrency, lease, repr(self._lease_seconds), KEEP_SECONDS,
+                     repr(WAITING_SECONDS), *limits.slower(request_class)]  # fmt: skip
         answer = self._run(self._take, self._keys, arguments)
         if answer == "taken":
             return Taken(lease=lease)

@@ -21,7 +21,7 @@ from forumgrader.store.db import Database
 from forumgrader.store.grades import grade_after_check
 from forumgrader.store.models import Job, Topic
 
-WAIT_SECONDS = 0.5  # how often the job looks whether the chunks other workers took are done
+WAIT_SECONDS = 0.2  # how often the job looks whether the chunks other workers took are done
 
 
 class CheckError(ValueError):

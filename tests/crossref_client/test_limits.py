@@ -17,6 +17,7 @@ from forumgrader.crossref.limits import (
     LOOKUP,
     MEMORY,
     SEARCH,
+    WAITING_SECONDS,
     Budget,
     Limiter,
     Limits,
@@ -73,6 +74,37 @@ def test_a_full_cap_waits_for_a_connection_given_back() -> None:
     assert budget.take(LOOKUP, limits).lease is None
     budget.give_back(first)
     assert budget.take(LOOKUP, limits).lease is not None
+
+
+def test_a_connection_freed_goes_to_the_slower_class_waiting_for_one() -> None:
+    clock = FakeClock()
+    budget = MemoryBudget(clock)
+    limits = Limits(10.0, 2.0, 2)
+    first, _search = budget.take(LOOKUP, limits).lease, budget.take(SEARCH, limits).lease
+    assert first is not None
+    clock.now += 0.5  # the next search's slot has come, but both connections are taken
+    assert budget.take(SEARCH, limits).lease is None
+    budget.give_back(first)
+    assert budget.take(LOOKUP, limits).lease is None  # the free connection is the waiting search's
+    taken = budget.take(SEARCH, limits).lease
+    assert taken is not None
+    clock.now += 0.5
+    assert budget.take(SEARCH, limits).lease is None  # none free: waiting again
+    budget.give_back(taken)
+    clock.now += 2 * WAITING_SECONDS  # ... but it stopped asking: its mark lapses and the lookup goes
+    assert budget.take(LOOKUP, limits).lease is not None
+
+
+def test_a_waiting_lookup_holds_no_connection_back_from_a_search() -> None:
+    clock = FakeClock()
+    budget = MemoryBudget(clock)
+    limits = Limits(10.0, 2.0, 2)
+    first, second = budget.take(LOOKUP, limits).lease, budget.take(SEARCH, limits).lease
+    assert first is not None and second is not None
+    clock.now += 0.5
+    assert budget.take(LOOKUP, limits).lease is None  # waiting for a connection
+    budget.give_back(second)
+    assert budget.take(SEARCH, limits).lease is not None
 
 
 def test_a_hold_delays_every_class() -> None:
