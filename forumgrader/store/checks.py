@@ -136,14 +136,13 @@ def _earlier_verdicts(session: Session, post_ids: Sequence[int]) -> dict[int, di
     """The verdicts stored for posts' references: post -> reference key -> verdict columns, in list order."""
     columns = [getattr(ReferenceCheck, name) for name in VERDICT_COLUMNS]
     found: dict[int, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
-    for batch in chunks(list(post_ids), BATCH):
-        rows = session.execute(
-            select(ReferenceCheck.post_id, ReferenceCheck.key, *columns)
-            .where(ReferenceCheck.post_id.in_(batch))
-            .order_by(ReferenceCheck.post_id, ReferenceCheck.position)
-        )
-        for post_id, key, *values in rows:
-            found[post_id][key].append(dict(zip(VERDICT_COLUMNS, values, strict=True)))
+    rows = session.execute(
+        select(ReferenceCheck.post_id, ReferenceCheck.key, *columns)
+        .where(ReferenceCheck.post_id.in_(post_ids))
+        .order_by(ReferenceCheck.post_id, ReferenceCheck.position)
+    )
+    for post_id, key, *values in rows:
+        found[post_id][key].append(dict(zip(VERDICT_COLUMNS, values, strict=True)))
     return found
 
 

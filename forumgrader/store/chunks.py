@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Update, func, or_, select, update
+from sqlalchemy import ColumnElement, Update, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from forumgrader import jobs
@@ -36,7 +36,10 @@ class Taken:
 
 def plan(session: Session, job: Job, keys: Sequence[str], size: int) -> list[int]:
     """Cut the job's references into chunks of `size`, unless an earlier run of the job did; return the ids of the
-    chunks not done yet. Sets the job's total (every reference) and done (those of the chunks done); flush only."""
+    chunks not done yet. Sets the job's total (every reference) and done (those of the chunks done); flush only.
+    The chunks of the topic's earlier checks, finished, go."""
+    finished = select(Job.id).where(Job.topic_id == job.topic_id, Job.status.not_in(ACTIVE))
+    session.execute(delete(CheckChunk).where(CheckChunk.job_id.in_(finished)))
     if session.scalar(select(func.count()).where(CheckChunk.job_id == job.id)) == 0:
         session.add_all(
             CheckChunk(job_id=job.id, number=number, keys=list(part)) for number, part in enumerate(chunks(keys, size))

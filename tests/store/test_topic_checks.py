@@ -208,3 +208,19 @@ def test_a_failed_chunk_goes_back_for_another_worker(
         pipeline.check_chunk(job.id, chunk_id)
     session.expire_all()
     assert session.get_one(CheckChunk, chunk_id).status == "open"
+
+
+def test_the_chunks_of_a_finished_check_go_when_the_topic_is_checked_again(
+    app: Flask, session: Session, topic_id: int
+) -> None:
+    earlier = Job(kind="check_topic", topic_id=topic_id, status="failed")
+    session.add(earlier)
+    session.flush()
+    session.add(CheckChunk(job_id=earlier.id, number=0, keys=["a" * 64], status="taken"))
+    job = Job(kind="check_topic", topic_id=topic_id, status="running")
+    session.add(job)
+    session.commit()
+    with app.app_context():
+        pipeline.check_topic(session, job, lambda *_: session.commit())
+    session.commit()
+    assert session.scalars(select(CheckChunk.job_id).distinct()).all() == [job.id]
