@@ -15,8 +15,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from flask import Flask
 from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).parent / "bench"))
@@ -71,24 +71,20 @@ def build_topics(database: Database, topics: int, posts: int, per_post: int, wor
 
 @dataclass
 class Cluster:
-    """Worker processes and an app to submit checks with, all on one database and one Redis."""
+    """Worker processes, and the app (as the web server runs it) to submit checks with, on one database and Redis."""
 
-    settings: dict[str, Any]
+    app: Flask
     workers: list[subprocess.Popen[str]]
 
     def submit(self, topic_ids: Sequence[int]) -> list[int]:
         """Submit a check of each topic (in order) as the web page does; return the job ids."""
-        app = create_app(self.settings)
         found = []
-        with app.app_context():
-            database = app.extensions["forumgrader.db"]
-            with database.sessions() as session:
-                for topic_id in topic_ids:
-                    job = submit_check(session, session.get_one(Topic, topic_id), None)
-                    session.commit()
-                    jobs.enqueue(job)
-                    found.append(job.id)
-        database.dispose()
+        with self.app.app_context(), self.app.extensions["forumgrader.db"].sessions() as session:
+            for topic_id in topic_ids:
+                job = submit_check(session, session.get_one(Topic, topic_id), None)
+                session.commit()
+                jobs.enqueue(job)
+                found.append(job.id)
         return found
 
     def wait(self, database: Database, job_ids: Sequence[int], seconds: float) -> list[Job]:
@@ -128,11 +124,13 @@ def cluster(count: int, *, database_url: str, redis_url: str, crossref_url: str,
         command = [sys.executable, "-m", "forumgrader", "worker"]
         with (folder / f"worker-{number}.log").open("w") as log:  # what it says on stderr, for when a test fails
             workers.append(subprocess.Popen(command, env=environment, text=True, stdout=subprocess.PIPE, stderr=log))
+    app = create_app({**settings, "TESTING": True})
     try:
         for worker in workers:  # each says so once its consumer starts
             assert worker.stdout is not None and "forumgrader worker" in worker.stdout.readline()
-        yield Cluster({**settings, "TESTING": True}, workers)
+        yield Cluster(app, workers)
     finally:
+        app.extensions["forumgrader.db"].dispose()
         for worker in workers:
             worker.terminate()
         for worker in workers:

@@ -159,10 +159,8 @@ class CachedSource:
                 self.cache.put(kind, key, query, answer[0], answer[1], fetched_at=self._now())
             return answer
 
-        try:
-            answer = settled()
-            if answer is None:
-                answer = self.inflight.once(f"{kind}:{memo or key}", fetched, settled)
+        try:  # the InFlight reads the cache first (settled): a cached answer is not fetched
+            answer = self.inflight.once(f"{kind}:{memo or key}", fetched, settled)
         except BaseException as error:
             with self._lock:
                 del self._answers[slot]  # a failure is not remembered: the next ask tries again

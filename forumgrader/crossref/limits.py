@@ -28,8 +28,10 @@ LOOKUP = "lookup"  # /works/{doi} and /works/{doi}/agency
 SEARCH = "search"  # /works?query.bibliographic=...
 CLASSES = (LOOKUP, SEARCH)
 MEMORY = "memory://"  # the budget of this process alone
-WAITING_SECONDS = 0.05  # a class marked waiting for a connection stays marked this long unless it asks again
-POLL_SECONDS = 0.02  # while waiting for a connection, ask again this often (and mark the class waiting anew)
+WAITING_SECONDS = 0.5  # a class marked waiting for a connection stays marked this long unless it asks again
+# While waiting for a connection, a process asks again about this often (and marks its class waiting anew): each of
+# its waiting threads as often as this times their number, so that a busy process does not flood Redis.
+POLL_SECONDS = 0.02
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +67,7 @@ class Taken:
 
     lease: str | None = None
     wait: float = 0.0  # seconds to the class's next slot, or to asking again for a connection
+    full: bool = False  # waiting for a connection, not for the class's slot
 
 
 class Budget(Protocol):
@@ -108,7 +111,7 @@ class MemoryBudget:
                        if now - self._waiting.get(other, -WAITING_SECONDS) < WAITING_SECONDS]  # fmt: skip
             if len(self._leases) + len(waiting) >= max(1, limits.concurrency):
                 self._waiting[request_class] = now
-                return Taken(wait=POLL_SECONDS)
+                return Taken(wait=POLL_SECONDS, full=True)
             self._waiting.pop(request_class, None)
             self._next_slot[request_class] = now + limits.interval(request_class)
             lease = str(next(self._numbers))
@@ -133,6 +136,7 @@ class Limiter:
     def __init__(self, limits: Limits | None = None, *, budget: Budget | None = None) -> None:
         self.limits = limits or Limits()
         self.budget: Budget = budget if budget is not None else MemoryBudget()
+        self._asking = 0  # threads of this process waiting for a connection
 
     def configure(self, limits: Limits) -> None:
         """Change the limits in place (the newest configuration wins)."""
@@ -149,7 +153,11 @@ class Limiter:
                 taken = self.budget.take(request_class, self.limits)
                 if taken.lease is not None:
                     break
-                self.budget.given_back.wait(taken.wait)
+                self._asking += taken.full
+                try:
+                    self.budget.given_back.wait(taken.wait * max(1, self._asking) if taken.full else taken.wait)
+                finally:
+                    self._asking -= taken.full
         try:
             yield
         finally:

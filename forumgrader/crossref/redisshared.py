@@ -122,7 +122,7 @@ class RedisBudget:
         answer = self._run(self._take, self._keys, arguments)
         if answer == "taken":
             return Taken(lease=lease)
-        return Taken(wait=POLL_SECONDS if answer == "full" else float(answer))
+        return Taken(wait=POLL_SECONDS, full=True) if answer == "full" else Taken(wait=float(answer))
 
     def give_back(self, lease: str) -> None:
         """Free the connection a request held (if Redis cannot be reached, its lease expires by itself)."""
@@ -150,7 +150,7 @@ class RedisInFlight:
     """The fetches in flight on every process sharing a Redis (see the module docstring); threads of this process
     first wait for each other, so one thread per process polls Redis for a key."""
 
-    def __init__(self, client: redis.Redis, base_url: str, *, ttl: float = 15.0, poll: float = 0.05) -> None:
+    def __init__(self, client: redis.Redis, base_url: str, *, ttl: float = 15.0, poll: float = 0.1) -> None:
         self.client = client
         self._prefix = f"{_scope(base_url)}:fetching:"
         self._ttl_ms = int(ttl * 1000)
