@@ -1,7 +1,7 @@
 """Benchmark: a topic's posts analysed and stored inside the app, and its verdicts stored; posts per second and the
 statements sent to the database.
 
-Run: python tests/bench/bench_storage.py [--posts 900] [--rounds 3] [--database-url URL]
+Run: python tests/bench/bench_storage.py [--posts 900] [--rounds 5] [--database-url URL]
 Stores a topic of typical posts (bench_citations.py: ~465 words, 4 references each) in a fresh database (SQLite, or
 the PostgreSQL at --database-url, whose tables are emptied), then times forumgrader.store.checks.analyse_topic and
 its commit: the citation analysis of every post, then its report and references written. CPU time of this process
@@ -100,7 +100,7 @@ def one_round(url: str, texts: list[str]) -> dict[str, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=900)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--database-url", default="", help="PostgreSQL (emptied); default: a fresh SQLite file")
     args = parser.parse_args()
     rng = random.Random(42)
