@@ -3,7 +3,6 @@ chunk done once, a chunk whose worker stopped taken again, progress that adds up
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -18,29 +17,12 @@ from sqlalchemy.orm import Session
 
 from forumgrader import create_app, jobs
 from forumgrader.crossref.localserver import LocalCrossref
-from forumgrader.discussions.formats import read_export
-from forumgrader.discussions.model import ImportOptions
 from forumgrader.store import checks, pipeline
 from forumgrader.store.checks import analyse_topic, pending_keys
-from forumgrader.store.imports import import_export
 from forumgrader.store.models import CheckChunk, Grade, Job, ReferenceCheck, Topic
 from forumgrader.store.topics import submit_check
 
 pytestmark = pytest.mark.local_crossref(retries=1)
-VIEW = "canvas/psychotherapy-biological-basis.view.json"
-
-
-def import_topic(session: Session, samples: Path) -> int:
-    data = (samples / VIEW).read_bytes()
-    export = read_export(data, filename=Path(VIEW).name, options=ImportOptions())
-    summary = import_export(session, export, file_name=Path(VIEW).name, sha256=hashlib.sha256(data).hexdigest())
-    session.commit()
-    return int(summary.topics[0][0])
-
-
-@pytest.fixture
-def topic_id(session: Session, samples: Path) -> int:
-    return import_topic(session, samples)
 
 
 def job_row(app: Flask, job_id: int) -> Job:
