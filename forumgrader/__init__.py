@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:  # imported when an app is built: `forumgrader --help` starts without Flask
+    from flask import Flask
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the Flask app: configuration, database, background jobs, web pages and API."""
+    from flask import Flask
+
     from forumgrader import config, jobs, store, web
 
     # static_folder=None: web.templating serves web/static itself, under versioned addresses

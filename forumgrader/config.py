@@ -29,6 +29,9 @@ DEFAULTS: dict[str, Any] = {
     "CROSSREF_LOOKUPS_PER_SECOND": 10.0,
     "CROSSREF_SEARCHES_PER_SECOND": 3.0,
     "CROSSREF_CONCURRENCY": 3,
+    # where the limits above are counted: "" follows the job queue (REDIS_URL when TASK_QUEUE=redis, so that every
+    # worker and the web server share them), memory:// (this process alone) or a redis:// address
+    "CROSSREF_LIMITS_URI": "",
     "CROSSREF_TIMEOUT": 10.0,
     "CROSSREF_RETRIES": 4,
     "CROSSREF_CACHE_DAYS": 30,

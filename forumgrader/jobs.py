@@ -1,4 +1,9 @@
-"""Background work on huey: embedded on SQLite by default, on Redis for several machines, progress in the Job table."""
+"""Background work on huey: embedded on SQLite by default, on Redis for several machines, progress in the Job table.
+
+A job may be cut into parts that any worker can take (`part`, `enqueue_part`): a topic's check hands its chunks of
+references to the queue, so that every worker helps with one topic. A topic has at most one check queued or running:
+submitting another returns the one under way (a unique index decides when two submits race).
+"""
 
 from __future__ import annotations
 
@@ -8,18 +13,19 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import Flask, current_app
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
 from huey.exceptions import CancelExecution
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import ColumnElement, Update, or_, select, update
 from sqlalchemy.orm import Session
 
 from forumgrader import store
-from forumgrader.store.db import Database, utcnow
+from forumgrader.store.db import INSERTS, Database, utcnow
 from forumgrader.store.models import Job
+from forumgrader.store.models.jobs import ACTIVE, ACTIVE_CHECK, ONE_PER_TOPIC
 
 log = logging.getLogger(__name__)
 EXTENSION = "forumgrader.huey"
@@ -34,6 +40,9 @@ STALE_AFTER = timedelta(minutes=3)
 Progress = Callable[[int, int, str], None]
 JobFunction = Callable[[Session, Job, Progress], None]
 KINDS: dict[str, JobFunction] = {}
+# A part of a job of a kind: a function (job id, part id) -> None, run by whichever worker takes it from the queue.
+PartFunction = Callable[[int, int], None]
+PARTS: dict[str, PartFunction] = {}
 QUEUES: dict[str, Callable[[Flask], Huey]] = {
     "sqlite": lambda app: SqliteHuey("forumgrader", filename=f"{app.instance_path}/jobs.sqlite", results=False),
     "redis": lambda app: RedisHuey("forumgrader", url=app.config["REDIS_URL"], results=False),
@@ -49,6 +58,20 @@ KIND_MODULES = (
 )
 
 
+class Queue(NamedTuple):
+    """The app's queue and its two tasks: run a job (by id), run a part of one (kind, job id, part id)."""
+
+    huey: Huey
+    run: Any  # huey task wrappers: calling one queues it
+    run_part: Any
+
+
+def queue(app: Flask | None = None) -> Queue:
+    """Return the app's queue (built by init_app)."""
+    found: Queue = (app or current_app).extensions[EXTENSION]
+    return found
+
+
 class JobFailed(Exception):
     """A job's own reason to stop (bad input, nothing to do): shown to the user as is, and not retried."""
 
@@ -58,6 +81,16 @@ def kind(name: str) -> Callable[[JobFunction], JobFunction]:
 
     def register(function: JobFunction) -> JobFunction:
         KINDS[name] = function
+        return function
+
+    return register
+
+
+def part(kind_name: str) -> Callable[[PartFunction], PartFunction]:
+    """Register a function as the body of the parts of jobs of this kind."""
+
+    def register(function: PartFunction) -> PartFunction:
+        PARTS[kind_name] = function
         return function
 
     return register
@@ -78,31 +111,60 @@ def init_app(app: Flask) -> None:
         with app.app_context():
             execute(job_id, retries_left=task.retries if task is not None else 0)
 
+    @huey.task()  # type: ignore[untyped-decorator]  # no retry: a part that fails is taken again by its job
+    def run_part(kind_name: str, job_id: int, part_id: int) -> None:
+        with app.app_context():
+            PARTS[kind_name](job_id, part_id)
+
     @huey.periodic_task(crontab(minute="*"))  # type: ignore[untyped-decorator]
     def sweep() -> None:
         requeue_stale(app)
 
-    app.extensions[EXTENSION] = (huey, run)
+    app.extensions[EXTENSION] = Queue(huey, run, run_part)
 
 
 def submit(session: Session, kind_name: str, *, params: dict[str, Any] | None = None, **owner: Any) -> Job:
-    """Record a job and queue it; the caller commits first so the worker can see it (see `enqueue`)."""
+    """Record a job, or return the topic's check under way when one is (the caller commits, then `enqueue`s it)."""
     if kind_name not in KINDS:
         raise ValueError(f"unknown job kind {kind_name!r}")
+    if kind_name == ONE_PER_TOPIC and owner.get("topic_id") is not None:
+        return _join_or_submit(session, kind_name, params or {}, owner)
     job = Job(kind=kind_name, params=params or {}, **owner)
     session.add(job)
     session.flush()
     return job
 
 
+def _join_or_submit(session: Session, kind_name: str, params: dict[str, Any], owner: dict[str, Any]) -> Job:
+    """The topic's active job of this kind, else a new one; ON CONFLICT DO NOTHING settles two submits racing."""
+    insert = INSERTS[session.get_bind().dialect.name](Job)
+    while True:
+        running = session.scalar(
+            select(Job).where(Job.kind == kind_name, Job.topic_id == owner["topic_id"], Job.status.in_(ACTIVE))
+        )
+        if running is not None:
+            return running
+        added = session.scalar(
+            insert.values(kind=kind_name, params=params, **owner)
+            .on_conflict_do_nothing(index_elements=["topic_id"], index_where=ACTIVE_CHECK)
+            .returning(Job.id)
+        )
+        if added is not None:
+            return session.get_one(Job, added)
+        # another submit got there first: join it (or, if it finished meanwhile, try again)
+
+
 def enqueue(job: Job) -> None:
-    """Hand a committed job to the queue; when the queue cannot be reached, mark the job failed, saying why."""
-    _huey, run = current_app.extensions[EXTENSION]
+    """Hand a committed job to the queue (a job already running or done is not run again); when the queue cannot be
+    reached, mark the job failed, saying why."""
     try:
-        run(job.id)
-    except Exception as error:  # Redis down, the SQLite queue's file unwritable: whatever it is, the job will not run
+        queue().run(job.id)
+    except Exception:  # Redis down, the SQLite queue's file unwritable: whatever it is, the job will not run
         log.exception("job %s could not be queued", job.id)
-        reason = f"The job queue could not be reached ({type(error).__name__}: {error}); try again once it runs."
+        reason = (
+            "The job queue could not be reached, so this did not start: try again in a minute (if it keeps failing, "
+            "whoever runs forumgrader should check the queue)."
+        )
         with store.database().session() as session:
             session.execute(
                 update(Job)
@@ -111,12 +173,17 @@ def enqueue(job: Job) -> None:
             )
 
 
+def enqueue_part(job: Job, part_id: int) -> None:
+    """Hand a part of a running job to the queue, for any worker to take (the part is recorded and committed)."""
+    queue().run_part(job.kind, job.id, part_id)
+
+
 def execute(job_id: int, *, retries_left: int = 0) -> None:
     """Run one job to the end, recording progress, success or the reason it failed."""
     database = store.database()
     if not _claim(job_id):
         return  # done, failed for good, or already taken by another worker (a job may be queued twice on resume)
-    with _heartbeat(database, job_id), database.sessions() as session:
+    with heartbeat(database, _job_beat(job_id), f"job {job_id}"), database.sessions() as session:
         job = session.get(Job, job_id)
         assert job is not None
 
@@ -161,27 +228,29 @@ def _claim(job_id: int) -> bool:
 
 
 @contextmanager
-def _heartbeat(database: Database, job_id: int) -> Iterator[None]:
-    """Write the job's heartbeat every HEARTBEAT_SECONDS while the block runs, so no other worker takes it over."""
+def heartbeat(database: Database, beat: Callable[[], Update], name: str) -> Iterator[None]:
+    """Run the `beat` statement every HEARTBEAT_SECONDS while the block runs, so no other worker takes the work over."""
     stop = threading.Event()
 
-    def beat() -> None:
+    def beat_forever() -> None:
         while not stop.wait(HEARTBEAT_SECONDS):
             try:
                 with database.session() as session:
-                    session.execute(
-                        update(Job).where(Job.id == job_id, Job.status == "running").values(heartbeat_at=utcnow())
-                    )
-            except Exception:  # a missed beat is no reason to stop the job; STALE_AFTER allows several
-                log.warning("job %s: could not record its heartbeat", job_id, exc_info=True)
+                    session.execute(beat())
+            except Exception:  # a missed beat is no reason to stop the work; STALE_AFTER allows several
+                log.warning("%s: could not record its heartbeat", name, exc_info=True)
 
-    beating = threading.Thread(target=beat, name=f"job-{job_id}-heartbeat", daemon=True)
+    beating = threading.Thread(target=beat_forever, name=f"{name}-heartbeat", daemon=True)
     beating.start()
     try:
         yield
     finally:
         stop.set()
         beating.join()
+
+
+def _job_beat(job_id: int) -> Callable[[], Update]:
+    return lambda: update(Job).where(Job.id == job_id, Job.status == "running").values(heartbeat_at=utcnow())
 
 
 def _finish(job_id: int, status: str, *, error: str = "", message: str | None = None) -> None:
@@ -218,9 +287,8 @@ def requeue_stale(app: Flask) -> int:
     with app.app_context():
         with store.database().session() as session:
             ids = _requeue(session, "Its worker stopped; it continues from where it got to.")
-        _huey, run = app.extensions[EXTENSION]
         for job_id in ids:
-            run(job_id)
+            queue(app).run(job_id)
     return len(ids)
 
 
@@ -234,9 +302,8 @@ def resume_interrupted(app: Flask) -> int:
         with store.database().session() as session:
             _requeue(session, "Resumed after a restart.")
             ids = list(session.scalars(select(Job.id).where(Job.status == "queued").order_by(Job.id)))
-        _huey, run = app.extensions[EXTENSION]
         for job_id in ids:
-            run(job_id)
+            queue(app).run(job_id)
     return len(ids)
 
 
@@ -249,13 +316,11 @@ class EmbeddedConsumer(Consumer):  # type: ignore[misc]  # huey has no type hint
 
 def start_worker(app: Flask, *, threads: int | None = None) -> Consumer:
     """Start a huey consumer on threads of this process (embedded mode) and return it; stop it with `stop()`."""
-    huey, _run = app.extensions[EXTENSION]
-    consumer = EmbeddedConsumer(huey, workers=threads or app.config["WORKER_THREADS"], worker_type="thread")
+    consumer = EmbeddedConsumer(queue(app).huey, workers=threads or app.config["WORKER_THREADS"], worker_type="thread")
     consumer.start()
     return consumer
 
 
 def run_worker(app: Flask, *, threads: int | None = None) -> None:
     """Run a huey consumer in the foreground until Ctrl-C or SIGTERM (the `forumgrader worker` command)."""
-    huey, _run = app.extensions[EXTENSION]
-    huey.create_consumer(workers=threads or app.config["WORKER_THREADS"], worker_type="thread").run()
+    queue(app).huey.create_consumer(workers=threads or app.config["WORKER_THREADS"], worker_type="thread").run()

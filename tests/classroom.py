@@ -3,7 +3,7 @@ a topic, citing real Crossref records (some with mistakes), the posts analysed, 
 graded, and a TA and an instructor. `flags` references of the class are flagged (a broken or wrong DOI, a work not
 found, details that differ), the others verified; which ones is drawn from `seed`, so a class is the same every time.
 
-The verdicts are stored as the check job stores them (store.checks.store_check) rather than looked up, so a class of
+The verdicts are stored as the check job stores them (store.checks.store_verdicts) rather than looked up, so a class of
 300 students builds in seconds: these classes are for what the pages do with many students and flags, not for
 matching (tests/crossref_matching holds those tests).
 """
@@ -34,7 +34,7 @@ from forumgrader.discussions.model import (
 )
 from forumgrader.grading import load_rubric
 from forumgrader.store import accounts
-from forumgrader.store.checks import analyse_topic, store_check
+from forumgrader.store.checks import analyse_topic, store_verdicts
 from forumgrader.store.grades import grade_topic
 from forumgrader.store.imports import import_export
 from forumgrader.store.models import Course, Post, ReferenceCheck
@@ -187,11 +187,13 @@ def build_class(
         raise ValueError(f"{flags} flags asked, but the class cites only {len(rows)} references: add students")
     by_doi = {work.doi: work for work in works}
     flagged = set(rng.sample(range(len(rows)), flags))
+    verdicts = []
     for number, row in enumerate(rows):
         work = by_doi[str(row.text).rsplit("https://doi.org/", 1)[1]]
         kind = FLAG_KINDS[number % len(FLAG_KINDS)] if number in flagged else Verdict.VERIFIED
         verified = Check(Verdict.VERIFIED, doi=work.doi, matched_doi=work.doi, record=work, confidence=0.98)
-        store_check(row, _check(kind, work, rng, works) if kind is not Verdict.VERIFIED else verified)
+        verdicts.append((row.id, row.key, _check(kind, work, rng, works) if kind is not Verdict.VERIFIED else verified))
+    store_verdicts(session, verdicts)
     session.flush()
     rubric = load_rubric("graduate-discussion")
     for topic_id in topic_ids:

@@ -6,6 +6,8 @@ import ipaddress
 import os
 import shutil
 import socket
+import subprocess
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,7 @@ from forumgrader.store.db import Base, make_engine
 
 SAMPLES = Path(__file__).resolve().parents[1] / "forumgrader" / "samples"
 TEST_DATABASE_URL = os.environ.get("FORUMGRADER_TEST_DATABASE_URL", "")
+TEST_REDIS_URL = os.environ.get("FORUMGRADER_TEST_REDIS_URL", "")
 
 
 def _loopback(address: Any) -> bool:
@@ -151,3 +154,42 @@ def crossref(crossref_server: LocalCrossref) -> Iterator[LocalCrossref]:
     crossref_server.reset()
     yield crossref_server
     crossref_server.reset()
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Redis for the tests: FORUMGRADER_TEST_REDIS_URL, else a redis-server of their own on a free port."""
+    if TEST_REDIS_URL:
+        yield TEST_REDIS_URL
+        return
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("needs redis-server installed, or FORUMGRADER_TEST_REDIS_URL")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    folder = tmp_path_factory.mktemp("redis")
+    server = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(folder)],
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with socket.socket() as attempt:
+            if attempt.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    server.terminate()
+    server.wait(timeout=10)
+
+
+@pytest.fixture
+def redis_url(redis_server: str) -> str:
+    """The test Redis, emptied for this test."""
+    import redis
+
+    client = redis.Redis.from_url(redis_server)
+    client.flushdb()
+    client.close()
+    return redis_server

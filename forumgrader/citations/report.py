@@ -6,11 +6,14 @@ import dataclasses
 from typing import Any
 
 from forumgrader.citations.checks import label
-from forumgrader.citations.model import CitationReport, Severity
+from forumgrader.citations.model import CitationReport, ReferenceFields, Severity
+
+_FIELD_NAMES = tuple(field.name for field in dataclasses.fields(ReferenceFields))
 
 
-def _fields(fields: Any) -> dict[str, Any]:
-    data = dataclasses.asdict(fields)
+def _fields(fields: ReferenceFields) -> dict[str, Any]:
+    # the fields are plain values but the authors: a shallow copy, several times faster than dataclasses.asdict
+    data = {name: getattr(fields, name) for name in _FIELD_NAMES}
     data["authors"] = [{"family": a.family, "initials": a.initials, "group": a.group} for a in fields.authors]
     return data
 

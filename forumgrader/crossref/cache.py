@@ -1,7 +1,8 @@
 """Ask Crossref once: answers kept for a while (records, confirmed 404s, agencies, searches), failures never kept.
 
-`CachedSource` sits in front of any MetadataSource. Within one batch it also makes sure each DOI or query is fetched
-once, even when several threads ask for it at the same moment: the first one fetches, the others wait for its answer.
+`CachedSource` sits in front of any MetadataSource. Within one batch it asks for each DOI or query once; across
+batches, jobs, processes and machines, its `InFlight` makes sure that a key being fetched is not fetched again at the
+same moment: the others wait for the answer and read it from the cache (forumgrader.crossref.inflight).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from forumgrader.citations.doi import normalise_doi
-from forumgrader.crossref.model import LookupFailed, MetadataSource, Work
+from forumgrader.crossref.inflight import InFlight, LocalInFlight, wait_for
+from forumgrader.crossref.model import MetadataSource, Work
 from forumgrader.crossref.records import work_from_record
 
 WORK = "work"  # key: normalised DOI; payload: the record, or None with found=False for a 404
@@ -70,8 +72,10 @@ class CachedSource:
         cache: AnswerCache | None,
         ttl_days: int,
         now: Callable[[], datetime] = _utcnow,
+        inflight: InFlight | None = None,
     ) -> None:
         self.inner = inner
+        self.inflight = inflight if inflight is not None else LocalInFlight()
         self.cache = cache
         self.ttl = timedelta(days=ttl_days)
         self._now = now
@@ -143,13 +147,20 @@ class CachedSource:
                 mine: Future[Answer] = Future()
                 self._answers[slot] = mine
         if pending is not None:
-            return _wait(pending)
-        try:
+            return wait_for(pending)
+
+        def settled() -> Answer | None:
             answer = self._cached(kind, key)
-            if answer is None or not usable(answer):
-                answer = fetch()
-                if self.cache is not None:
-                    self.cache.put(kind, key, query, answer[0], answer[1], fetched_at=self._now())
+            return answer if answer is not None and usable(answer) else None
+
+        def fetched() -> Answer:
+            answer = fetch()
+            if self.cache is not None:
+                self.cache.put(kind, key, query, answer[0], answer[1], fetched_at=self._now())
+            return answer
+
+        try:  # the InFlight reads the cache first (settled): a cached answer is not fetched
+            answer = self.inflight.once(f"{kind}:{memo or key}", fetched, settled)
         except BaseException as error:
             with self._lock:
                 del self._answers[slot]  # a failure is not remembered: the next ask tries again
@@ -162,14 +173,6 @@ class CachedSource:
         if self.cache is None:
             return None
         return self.cache.get(kind, key, fresh_since=self._now() - self.ttl)
-
-
-def _wait(pending: Future[Answer]) -> Answer:
-    """Wait for another thread's fetch; its failure is ours too, raised afresh in this thread."""
-    try:
-        return pending.result()
-    except LookupFailed as error:
-        raise type(error)(*error.args) from error
 
 
 class MemoryCache:

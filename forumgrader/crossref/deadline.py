@@ -4,7 +4,9 @@ httpx2's timeouts apply to each socket operation: a server sending one byte ever
 read timeout. habanero sends its requests through module-level `httpx2.get` and offers no hook, so `install()` gives
 it a client whose network streams shorten every connect, read and write to what is left before the deadline in force
 in the calling thread, and fail once none is left. A deadline is set with `within(at)`; nested ones keep the
-earliest, so a batch's deadline (the self-check's time budget) caps each request's own.
+earliest, so a batch's deadline (the self-check's time budget) caps each request's own. The client is one per
+process, so its connections and SSL context are reused: habanero's own `httpx2.get` builds both for every request,
+about 40 ms of CPU each time, which starved workers sharing a machine.
 """
 
 from __future__ import annotations

@@ -48,7 +48,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._api(SEARCH, query, lambda: self._search(parse_qs(query)))
         if path.startswith("/works/") and path.endswith("/agency"):
             doi = path.removeprefix("/works/").removesuffix("/agency")
-            return self._api(LOOKUP, doi, lambda: self._agency(doi))
+            return self._api(LOOKUP, f"{doi}/agency", lambda: self._agency(doi))
         if path.startswith("/works/"):
             doi = path.removeprefix("/works/")
             return self._api(LOOKUP, doi, lambda: self._work(doi))
@@ -176,7 +176,7 @@ class LocalCrossref:
         return self._server.state.stats()
 
     def log(self) -> list[tuple[float, str, str, int]]:
-        """Return every request seen: (monotonic arrival time, class, DOI or query string, status)."""
+        """Return every request seen: (monotonic arrival time, class, DOI, DOI/agency or query string, status)."""
         with self._server.state.lock:
             return list(self._server.state.log)
 

@@ -11,7 +11,8 @@ from typing import Any
 
 from forumgrader.crossref.cache import AnswerCache, CachedSource
 from forumgrader.crossref.client import CrossrefSource
-from forumgrader.crossref.limits import limits_from_config, shared_limiter
+from forumgrader.crossref.inflight import shared_inflight
+from forumgrader.crossref.limits import budget_from_config, limits_from_config, shared_limiter
 from forumgrader.crossref.model import LookupFailed, MetadataSource, Work
 from forumgrader.crossref.snapshot import SnapshotSource, SnapshotStore
 
@@ -36,15 +37,20 @@ class OfflineSource:
 
 def _crossref(config: Mapping[str, Any], cache: AnswerCache | None, _snapshot: SnapshotStore | None) -> MetadataSource:
     url = str(config.get("CROSSREF_URL") or "https://api.crossref.org")
+    timeout = float(config.get("CROSSREF_TIMEOUT", 10.0))
+    budget = budget_from_config(config)
+    # a connection taken from a Redis budget outlives any request; it frees itself if its process dies holding it
+    limiter = shared_limiter(url, limits_from_config(config), budget, lease_seconds=max(60.0, 4 * timeout))
     client = CrossrefSource(
         base_url=url,
         mailto=str(config.get("CROSSREF_MAILTO") or ""),
-        timeout=float(config.get("CROSSREF_TIMEOUT", 10.0)),
-        limiter=shared_limiter(url, limits_from_config(config)),
+        timeout=timeout,
+        limiter=limiter,
         retries=int(config.get("CROSSREF_RETRIES", 4)),
     )
     # Even without a cache, the per-batch memo makes sure each DOI and query is asked once.
-    return CachedSource(client, cache, ttl_days=int(config.get("CROSSREF_CACHE_DAYS", 30)))
+    ttl_days = int(config.get("CROSSREF_CACHE_DAYS", 30))
+    return CachedSource(client, cache, ttl_days=ttl_days, inflight=shared_inflight(url, budget))
 
 
 def _snapshot(config: Mapping[str, Any], _cache: AnswerCache | None, snapshot: SnapshotStore | None) -> MetadataSource:

@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from forumgrader.crossref.cache import Answer
 from forumgrader.crossref.model import MetadataSource
 from forumgrader.crossref.sources import source_from_config
-from forumgrader.store.db import Database
+from forumgrader.store.db import INSERTS, Database, upsert
 from forumgrader.store.models.crossref import CrossrefAnswer
 from forumgrader.store.snapshot import DatabaseSnapshot
 
 MAX_KEY = 300  # the key column's width
-# Both dialects have INSERT ... ON CONFLICT DO UPDATE, so two threads caching the same answer never collide.
-INSERTS: dict[str, Callable[..., Any]] = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 
 def _column_key(key: str) -> str:
@@ -36,7 +33,6 @@ class DatabaseCache:
         dialect = database.engine.dialect.name
         if dialect not in INSERTS:
             raise ValueError(f"the Crossref cache supports SQLite and PostgreSQL, not {dialect}")
-        self._insert = INSERTS[dialect]
 
     def get(self, kind: str, key: str, *, fresh_since: datetime) -> Answer | None:
         """Return (found, payload) stored for the key since the given time, or None."""
@@ -52,11 +48,10 @@ class DatabaseCache:
 
     def put(self, kind: str, key: str, query: str, found: bool, payload: Any, *, fetched_at: datetime) -> None:
         """Store an answer, replacing any older one for the same key."""
-        values = {"query": query, "found": found, "payload": payload, "fetched_at": fetched_at}
-        statement = self._insert(CrossrefAnswer).values(kind=kind, key=_column_key(key), **values)
-        statement = statement.on_conflict_do_update(index_elements=["kind", "key"], set_=values)
+        row = {"kind": kind, "key": _column_key(key), "query": query, "found": found, "payload": payload,
+               "fetched_at": fetched_at}  # fmt: skip
         with self.database.session() as session:
-            session.execute(statement)
+            upsert(session, CrossrefAnswer, [row], ("kind", "key"))
 
 
 def cache_size(session: Session) -> dict[str, int]:

@@ -1,18 +1,19 @@
 """A topic's dashboard: one row per student from the stored grades and counts, and the numbers its plots draw.
 
-Reads only, one query per table whatever the number of students: scores come from the Grade rows grading stored,
-counts from GROUP BY queries.
+Reads only, a few queries whatever the number of students, each answering with its counts already made (per student,
+per verdict, per number of references) so that little comes back to Python: scores from the Grade rows grading
+stored, the rest from GROUP BY queries. forumgrader.store.student_rows sorts, filters and pages the rows.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from forumgrader.grading import Rubric, resolve_due
@@ -88,8 +89,11 @@ class Dashboard:
         return [row.percent for row in self.students if row.percent is not None]
 
 
-def _posts(session: Session, topic_id: int, due_replies: datetime | None) -> Any:
-    reply = Post.parent_id.is_not(None)
+def _posts(session: Session, topic_id: int, due: tuple[datetime | None, datetime | None]) -> Any:
+    """Each student's posts in the topic: how many, how many replies, whether the first main post or how many
+    replies came late, and the post their name links to (the main post, else the first reply)."""
+    reply, due_initial, due_replies = Post.parent_id.is_not(None), *due
+    main_at = func.min(case((Post.parent_id.is_(None), Post.created_at)))
     late_reply = case((and_(reply, Post.created_at > due_replies), 1), else_=0) if due_replies else literal(0)
     return session.execute(
         select(
@@ -99,7 +103,7 @@ def _posts(session: Session, topic_id: int, due_replies: datetime | None) -> Any
             Person.key,
             func.count(Post.id),
             func.count(Post.parent_id),
-            func.min(case((Post.parent_id.is_(None), Post.created_at))),
+            case((main_at > due_initial, 1), else_=0) if due_initial else literal(0),
             func.coalesce(func.min(case((Post.parent_id.is_(None), Post.id))), func.min(Post.id)),
             func.sum(late_reply),
         )
@@ -109,76 +113,101 @@ def _posts(session: Session, topic_id: int, due_replies: datetime | None) -> Any
     ).all()
 
 
+def _in_topic(topic_id: int) -> Any:
+    """The topic's references (of posts not deleted)."""
+    return ReferenceCheck.post_id.in_(select(Post.id).where(Post.topic_id == topic_id, Post.deleted.is_(False)))
+
+
 def _references(session: Session, topic_id: int) -> Any:
+    """Each author's references in the topic, and their flags awaiting review and confirmed."""
+    flagged = or_(ReferenceCheck.verdict.in_(FLAGGED_VERDICTS), ReferenceCheck.retracted.is_(True))
     return session.execute(
-        select(Post.author_id, ReferenceCheck.verdict, ReferenceCheck.retracted, Review.decision, func.count())
+        select(
+            Post.author_id,
+            func.count(),
+            func.sum(case((and_(flagged, Review.decision.is_(None)), 1), else_=0)),
+            func.sum(case((and_(flagged, Review.decision == "confirmed"), 1), else_=0)),
+        )
+        .select_from(ReferenceCheck)
         .join(Post, Post.id == ReferenceCheck.post_id)
         .outerjoin(Review, and_(Review.post_id == ReferenceCheck.post_id, Review.reference_key == ReferenceCheck.key))
         .where(Post.topic_id == topic_id, Post.deleted.is_(False))
-        .group_by(Post.author_id, ReferenceCheck.verdict, ReferenceCheck.retracted, Review.decision)
+        .group_by(Post.author_id)
     ).all()
 
 
-def course_verdicts(session: Session, course_id: int) -> list[TopicVerdicts]:
-    """Count the verdicts of every topic of a course, topics in the course page's order."""
+def _verdicts(session: Session, topic_id: int) -> Counter[str]:
+    """Count the topic's references by verdict, and the retracted ones."""
+    counts: Counter[str] = Counter()
+    for verdict, retracted, count in session.execute(
+        select(ReferenceCheck.verdict, ReferenceCheck.retracted, func.count())
+        .where(_in_topic(topic_id))
+        .group_by(ReferenceCheck.verdict, ReferenceCheck.retracted)
+    ):
+        _count_verdict(counts, verdict, retracted, count)
+    return counts
+
+
+def _listing(session: Session, topic_id: int, student_posts: int) -> dict[int, int]:
+    """Count the students' posts by how many references each lists (those listing none: the rest of their posts)."""
+    students = select(Post.id).join(Person, Person.id == Post.author_id).where(
+        Post.topic_id == topic_id, Post.deleted.is_(False), Person.role.not_in(STAFF_ROLES))  # fmt: skip
+    per_post = (
+        select(func.count().label("listed"))
+        .where(ReferenceCheck.post_id.in_(students))
+        .group_by(ReferenceCheck.post_id)
+        .subquery()
+    )
+    rows = session.execute(select(per_post.c.listed, func.count()).group_by(per_post.c.listed))
+    counts: dict[int, int] = {listed: posts for listed, posts in rows}
+    counts[0] = student_posts - sum(counts.values())
+    return {listed: posts for listed, posts in sorted(counts.items()) if posts}
+
+
+def course_verdicts(
+    session: Session, course_id: int, known: Mapping[int, Counter[str]] | None = None
+) -> list[TopicVerdicts]:
+    """Count the verdicts of every topic of a course, topics in the course page's order (`known`: counts already
+    read, by topic, not read again)."""
+    known = known or {}
     topics = session.execute(
         select(Topic.id, Topic.title)
         .where(Topic.course_id == course_id)
         .order_by(Topic.due_initial_at.is_(None), Topic.due_initial_at, Topic.id)
     ).all()
-    counts: dict[int, Counter[str]] = defaultdict(Counter)
+    counts: dict[int, Counter[str]] = defaultdict(Counter, known)
     rows = session.execute(
         select(Post.topic_id, ReferenceCheck.verdict, ReferenceCheck.retracted, func.count())
         .join(Post, Post.id == ReferenceCheck.post_id)
         .join(Topic, Topic.id == Post.topic_id)
-        .where(Topic.course_id == course_id, Post.deleted.is_(False))
+        .where(Topic.course_id == course_id, Post.deleted.is_(False), Topic.id.not_in(list(known)))
         .group_by(Post.topic_id, ReferenceCheck.verdict, ReferenceCheck.retracted)
     )
     for topic_id, verdict, retracted, count in rows:
-        counts[topic_id][verdict or UNCHECKED] += count
-        if retracted:
-            counts[topic_id][RETRACTED] += count
+        _count_verdict(counts[topic_id], verdict, retracted, count)
     return [TopicVerdicts(topic_id, title or f"Topic {topic_id}", dict(counts[topic_id])) for topic_id, title in topics]
 
 
-def sources_per_post(session: Session, topic_id: int) -> dict[int, int]:
-    """Count the students' posts of a topic by how many references each lists."""
-    per_post = (
-        select(Post.id, func.count(ReferenceCheck.id).label("sources"))
-        .join(Person, Person.id == Post.author_id)
-        .outerjoin(ReferenceCheck, ReferenceCheck.post_id == Post.id)
-        .where(Post.topic_id == topic_id, Post.deleted.is_(False), Person.role.not_in(STAFF_ROLES))
-        .group_by(Post.id)
-        .subquery()
-    )
-    rows = session.execute(select(per_post.c.sources, func.count()).group_by(per_post.c.sources))
-    return {sources: posts for sources, posts in rows}
+def _count_verdict(counts: Counter[str], verdict: str | None, retracted: bool, count: int) -> None:
+    counts[verdict or UNCHECKED] += count
+    if retracted:
+        counts[RETRACTED] += count
 
 
 def topic_dashboard(session: Session, topic: Topic, rubric: Rubric) -> Dashboard:
     """Read a topic's dashboard: its students' rows, and its plots' numbers, under the topic's rubric."""
-    due_initial, due_replies = resolve_due(rubric, topic.due_initial_at, topic.due_replies_at)
-    grades = {
-        person_id: (total, possible, provisional, computed_at)
-        for person_id, total, possible, provisional, computed_at in session.execute(
-            select(Grade.person_id, Grade.total, Grade.possible, Grade.provisional, Grade.computed_at).where(
-                Grade.topic_id == topic.id, Grade.rubric == rubric.name
-            )
-        )
-    }
-    references: Counter[int | None] = Counter()
-    awaiting: Counter[int | None] = Counter()
-    confirmed: Counter[int | None] = Counter()
-    for author_id, verdict, retracted, decision, count in _references(session, topic.id):
-        references[author_id] += count
-        if verdict in FLAGGED_VERDICTS or retracted:
-            awaiting[author_id] += count if decision is None else 0
-            confirmed[author_id] += count if decision == "confirmed" else 0
+    due = resolve_due(rubric, topic.due_initial_at, topic.due_replies_at)
+    this_rubric = (Grade.topic_id == topic.id) & (Grade.rubric == rubric.name)
+    grades = {person_id: (total, possible, provisional) for person_id, total, possible, provisional in session.execute(
+        select(Grade.person_id, Grade.total, Grade.possible, Grade.provisional).where(this_rubric))}  # fmt: skip
+    references = {author: (count, awaiting, confirmed) for author, count, awaiting, confirmed
+                  in _references(session, topic.id)}  # fmt: skip
     students = []
-    for person_id, name, sortable, key, posts, replies, first_main, first_id, late_replies in _posts(
-        session, topic.id, due_replies
+    for person_id, name, sortable, key, posts, replies, late_main, first_id, late_replies in _posts(
+        session, topic.id, due
     ):
-        total, possible, provisional, _at = grades.get(person_id, (None, None, False, None))
+        total, possible, provisional = grades.get(person_id, (None, None, False))
+        listed, awaiting, confirmed = references.get(person_id, (0, 0, 0))
         students.append(
             StudentRow(
                 person_id=person_id,
@@ -187,73 +216,28 @@ def topic_dashboard(session: Session, topic: Topic, rubric: Rubric) -> Dashboard
                 posts=posts,
                 replies=replies,
                 first_post_id=first_id,
-                late_main=bool(due_initial and first_main and first_main > due_initial),
+                late_main=bool(late_main),
                 late_replies=int(late_replies or 0),
                 total=total,
                 possible=possible,
                 provisional=bool(provisional),
-                references=references[person_id],
-                flags_awaiting=awaiting[person_id],
-                flags_confirmed=confirmed[person_id],
+                references=listed,
+                flags_awaiting=int(awaiting or 0),
+                flags_confirmed=int(confirmed or 0),
             )
         )
     students.sort(key=lambda row: (row.sort_name.casefold(), row.person_id))
-    verdicts = course_verdicts(session, topic.course_id)
+    counts = _verdicts(session, topic.id)
     return Dashboard(
         topic=topic,
         rubric=rubric.name,
         students=students,
-        verdicts=verdicts,
-        sources_per_post=sources_per_post(session, topic.id),
-        graded_at=max((grade[3] for grade in grades.values()), default=None),
-        due=(due_initial, due_replies),
-        counts=next((found.counts for found in verdicts if found.topic_id == topic.id), {}),
+        verdicts=course_verdicts(session, topic.course_id, {topic.id: counts}),
+        sources_per_post=_listing(session, topic.id, sum(row.posts for row in students)),
+        graded_at=session.scalar(select(func.max(Grade.computed_at)).where(this_rubric)),
+        due=due,
+        counts=dict(counts),
     )
-
-
-# How the table sorts, by the name in ?sort=; ties fall back to the student's name.
-SORTS: dict[str, Callable[[StudentRow], Any]] = {
-    "name": lambda row: row.sort_name.casefold(),
-    "score": lambda row: row.percent if row.percent is not None else -1.0,
-    "posts": lambda row: row.posts,
-    "replies": lambda row: row.replies,
-    "references": lambda row: row.references,
-    "flags": lambda row: (row.flags, row.flags_awaiting),
-    "late": lambda row: row.late,
-}
-# What the "only" filters keep, by the name in ?only=.
-ONLY: dict[str, Callable[[StudentRow], bool]] = {
-    "flags": lambda row: row.flags > 0,
-    "late": lambda row: row.late > 0,
-    "provisional": lambda row: row.provisional,
-}
-
-
-@dataclass(frozen=True, slots=True)
-class RowQuery:
-    """How the table is sorted and filtered (also without JavaScript, from the address)."""
-
-    sort: str = "name"
-    descending: bool = False
-    text: str = ""
-    only: frozenset[str] = frozenset()
-
-
-def matches(row: StudentRow, query: RowQuery) -> bool:
-    """Tell whether a student's row passes the query's filters."""
-    words = query.text.casefold().split()
-    return all(word in row.name.casefold() for word in words) and all(ONLY[name](row) for name in query.only)
-
-
-def sort_rows(rows: list[StudentRow], query: RowQuery) -> list[StudentRow]:
-    """Sort the students' rows as the query asks; ties keep the order of names."""
-    by_name = sorted(rows, key=SORTS["name"])
-    return sorted(by_name, key=SORTS.get(query.sort, SORTS["name"]), reverse=query.descending)
-
-
-def select_rows(rows: list[StudentRow], query: RowQuery) -> list[StudentRow]:
-    """Filter and sort the students' rows as the query asks."""
-    return [row for row in sort_rows(rows, query) if matches(row, query)]
 
 
 def latest_job(session: Session, topic_id: int) -> Job | None:

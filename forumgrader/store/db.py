@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, MetaData, create_engine, event
+from sqlalchemy import JSON, DateTime, MetaData, bindparam, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -43,6 +44,43 @@ class Base(DeclarativeBase):
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[Any]: JSON}
+
+
+# Both dialects have INSERT ... ON CONFLICT: writers racing for one row never collide.
+INSERTS: dict[str, Callable[..., Any]] = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+
+
+def upsert(
+    session: Session,
+    model: type[Base],
+    rows: Sequence[Mapping[str, Any]],
+    key: Sequence[str],
+    constants: Mapping[str, Any] | None = None,
+) -> None:
+    """Insert rows, each replacing the row with the same `key` columns: one statement, however many rows.
+
+    `constants`: SQL values (null(), literal_column("''")...) that every row takes, written in the statement once
+    rather than bound (and, for JSON, serialised) once per row.
+    """
+    if not rows:
+        return
+    table = model.__table__
+    insert = INSERTS[session.get_bind().dialect.name](table)
+    insert = insert.values({name: bindparam(f"new_{name}", type_=table.c[name].type) for name in rows[0]})
+    if constants:
+        insert = insert.values(dict(constants))
+    changes = {name: insert.excluded[name] for name in [*rows[0], *(constants or {})] if name not in key}
+    statement = insert.on_conflict_do_update(index_elements=list(key), set_=changes)
+    write_set_wise(session, model, statement, [{f"new_{name}": value for name, value in row.items()} for row in rows])
+
+
+def write_set_wise(session: Session, model: type[Base], statement: Any, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Run a statement that writes a model's table once per row (one round trip), keeping the session truthful:
+    what it holds unflushed goes first, and the rows it loaded of that model are read afresh when next used."""
+    session.flush()
+    session.execute(statement, rows)
+    for loaded in [found for found in session.identity_map.values() if isinstance(found, model)]:
+        session.expire(loaded)
 
 
 def utcnow() -> datetime:

@@ -1,4 +1,9 @@
-"""What grading reads from the database: a topic's posts with their analyses, verdicts and reviews, as plain facts."""
+"""What grading reads from the database: a topic's posts with their analyses, verdicts and reviews, as plain facts.
+
+Only the columns scoring needs are read (not a post's HTML or LMS record, not a verdict's record beyond its type; of
+an analysis, its references, findings and in-text citations, to count them), a batch of posts at a time, so a large
+class is graded in little memory.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +29,7 @@ from forumgrader.grading.facts import (
     post_facts,
     work_found,
 )
+from forumgrader.store.checks import chunks
 from forumgrader.store.models import Person, Post, PostAnalysis, ReferenceCheck, Review, Topic
 
 STAFF_ROLES = frozenset({"instructor", "ta"})
@@ -41,8 +47,24 @@ def _families(fields: Mapping[str, Any]) -> list[str]:
     return [author.get("family", "") for author in fields.get("authors") or [] if isinstance(author, dict)]
 
 
+# The columns of a verdict scoring reads; `record_type` is the matched record's type, read inside the JSON.
+CHECK_COLUMNS = (
+    ReferenceCheck.post_id,
+    ReferenceCheck.position,
+    ReferenceCheck.key,
+    ReferenceCheck.fields,
+    ReferenceCheck.type,
+    ReferenceCheck.verdict,
+    ReferenceCheck.matched_doi,
+    ReferenceCheck.retracted,
+    ReferenceCheck.record["type"].as_string().label("record_type"),
+)
+POST_COLUMNS = (Post.id, Post.author_id, Post.body_text, Post.created_at, Post.parent_id, Post.deleted, Post.private)
+BATCH = 500  # posts read, with their analyses and verdicts, at a time
+
+
 def _source(
-    post_id: int, reference: Mapping[str, Any], check: ReferenceCheck | None, reviews: Mapping[tuple[int, str], str]
+    post_id: int, reference: Mapping[str, Any], check: Any, reviews: Mapping[tuple[int, str], str]
 ) -> SourceFacts:
     """One reference as scoring sees it: its check when there is one, else what the analysis parsed (unchecked)."""
     fields = (check.fields if check is not None and check.fields else None) or reference.get("fields") or {}
@@ -52,7 +74,6 @@ def _source(
         return SourceFacts(key=f"post-{post_id}-{reference.get('index', 0)}", label=label, year=fields.get("year"),
                            type=kind)  # fmt: skip
     matched = work_found(check.verdict, check.matched_doi)
-    record_type = (check.record or {}).get("type") if isinstance(check.record, dict) else None
     return SourceFacts(
         key=check.key,
         label=label,
@@ -62,43 +83,36 @@ def _source(
         reviewed=reviews.get((post_id, check.key)),
         retracted=check.retracted,
         matched=matched,
-        peer_reviewed=matched and (record_type or kind) == "journal-article",
+        peer_reviewed=matched and (check.record_type or kind) == "journal-article",
     )
 
 
-def _facts(
-    post: Post,
-    analysis: tuple[str, Mapping[str, Any]] | None,
-    checks: list[ReferenceCheck],
-    reviews: Mapping[tuple[int, str], str],
-    author: str | None,
-) -> PostFacts:
+def _facts(post: Any, analysis: Any, checks: list[Any], reviews: Mapping[tuple[int, str], str]) -> PostFacts:
     """A post's facts from its stored analysis; a post never analysed, or edited since, is analysed in memory."""
+    author = str(post.author_id) if post.author_id is not None else None
     if post.deleted:  # a placeholder: kept so its replies have a parent, never scored
         return post_facts(post.id, author, "", created_at=post.created_at, parent_id=post.parent_id, deleted=True)
-    if analysis is not None and analysis[0] == hashlib.sha256(post.body_text.encode("utf-8")).hexdigest():
-        report = analysis[1]
+    if analysis is not None and analysis.text_hash == hashlib.sha256(post.body_text.encode("utf-8")).hexdigest():
+        references, findings, span = analysis.references or [], analysis.findings or [], analysis.reference_list
+        citations = len(analysis.citations or [])
         by_position = {check.position: check for check in checks}
-        matched = [by_position.get(ref.get("index", i)) for i, ref in enumerate(report.get("references") or [])]
+        matched = [by_position.get(ref.get("index", i)) for i, ref in enumerate(references)]
     else:  # storing analyses is the checking service's work; verdicts follow their reference's text (its key)
         fresh = analyse(post.body_text)
         report = report_to_json(fresh)
+        references, findings, span = report["references"], report["findings"], report["reference_list"]
+        citations = len(report["citations"])
         by_key = {check.key: check for check in checks}
         matched = [by_key.get(reference_key(reference)) for reference in fresh.references]
-    references = report.get("references") or []
-    sources = [_source(post.id, ref, check, reviews) for ref, check in zip(references, matched, strict=True)]
-    findings = [FindingFacts(f.get("code", ""), f.get("severity", ""), f.get("message", ""))
-                for f in report.get("findings") or []]  # fmt: skip
-    span = report.get("reference_list")
     return post_facts(
         post.id,
         author,
         post.body_text,
         created_at=post.created_at,
         reference_list=(span[0], span[1]) if span else None,
-        references=sources,
-        findings=findings,
-        citations=len(report.get("citations") or []),
+        references=[_source(post.id, ref, check, reviews) for ref, check in zip(references, matched, strict=True)],
+        findings=[FindingFacts(f.get("code", ""), f.get("severity", ""), f.get("message", "")) for f in findings],
+        citations=citations,
         parent_id=post.parent_id,
         private=post.private,
     )
@@ -112,28 +126,25 @@ def _by_post(rows: Iterable[Any]) -> dict[int, list[Any]]:
 
 
 def load_topic(session: Session, topic: Topic) -> TopicInputs:
-    """Read a topic for grading, one query per table whatever the number of posts."""
+    """Read a topic for grading: a few queries per BATCH posts, whatever their number."""
+    posts = session.execute(select(*POST_COLUMNS).where(Post.topic_id == topic.id).order_by(Post.id)).all()
     in_topic = select(Post.id).where(Post.topic_id == topic.id)
-    posts = session.scalars(select(Post).where(Post.topic_id == topic.id).order_by(Post.id)).all()
-    analyses = {post_id: (digest, report) for post_id, digest, report in session.execute(
-        select(PostAnalysis.post_id, PostAnalysis.text_hash, PostAnalysis.report)
-        .where(PostAnalysis.post_id.in_(in_topic)))}  # fmt: skip
-    checks = _by_post(session.scalars(select(ReferenceCheck).where(ReferenceCheck.post_id.in_(in_topic))
-                                      .order_by(ReferenceCheck.post_id, ReferenceCheck.position)))  # fmt: skip
     reviews = {(post_id, key): decision for post_id, key, decision in session.execute(
         select(Review.post_id, Review.reference_key, Review.decision).where(Review.post_id.in_(in_topic)))}  # fmt: skip
+    facts: list[PostFacts] = []
+    for batch in chunks(posts, BATCH):
+        ids = [post.id for post in batch]
+        analyses = {row.post_id: row for row in session.execute(
+            select(PostAnalysis.post_id, PostAnalysis.text_hash, PostAnalysis.report["references"].label("references"),
+                   PostAnalysis.report["findings"].label("findings"),
+                   PostAnalysis.report["reference_list"].label("reference_list"),
+                   PostAnalysis.report["citations"].label("citations"))
+            .where(PostAnalysis.post_id.in_(ids)))}  # fmt: skip
+        checks = _by_post(session.execute(select(*CHECK_COLUMNS).where(ReferenceCheck.post_id.in_(ids))
+                                          .order_by(ReferenceCheck.post_id, ReferenceCheck.position)))  # fmt: skip
+        facts.extend(_facts(post, analyses.get(post.id), checks.get(post.id, []), reviews) for post in batch)
     authors = {post.author_id for post in posts if post.author_id is not None}
     people = session.scalars(select(Person).where(Person.id.in_(authors))).all() if authors else []
-    facts = [
-        _facts(
-            post,
-            analyses.get(post.id),
-            checks.get(post.id, []),
-            reviews,
-            str(post.author_id) if post.author_id is not None else None,
-        )
-        for post in posts
-    ]
     students = sorted((p for p in people if p.role not in STAFF_ROLES),
                       key=lambda p: ((p.sortable_name or p.display_name).casefold(), p.id))  # fmt: skip
     staff = {str(p.id) for p in people if p.role in STAFF_ROLES}

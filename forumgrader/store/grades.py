@@ -25,7 +25,7 @@ from forumgrader.grading import (
     score_to_json,
 )
 from forumgrader.grading.scores import points_text
-from forumgrader.store.db import utcnow
+from forumgrader.store.db import upsert, utcnow
 from forumgrader.store.grade_inputs import load_topic
 from forumgrader.store.models import AuditEntry, Grade, GradeOverride, Job, Person, Topic, User
 
@@ -69,9 +69,7 @@ def grade_topic(session: Session, topic_id: int, rubric: Rubric, *, now: datetim
     inputs = load_topic(session, topic)
     due_initial, due_replies = resolve_due(rubric, topic.due_initial_at, topic.due_replies_at)
     overrides = _overrides(session, topic.id, rubric.name)
-    stored = {grade.person_id: grade for grade in session.scalars(
-        select(Grade).where(Grade.topic_id == topic.id, Grade.rubric == rubric.name))}  # fmt: skip
-    graded = []
+    graded, rows = [], []
     for person in inputs.students:
         participation = inputs.participations[str(person.id)]
         score = score_student(rubric, participation, now=now, due_initial=due_initial, due_replies=due_replies,
@@ -80,14 +78,12 @@ def grade_topic(session: Session, topic_id: int, rubric: Rubric, *, now: datetim
                  if any(c.id == key for c in rubric.criteria)}  # fmt: skip
         if known:
             score = apply_overrides(score, rubric, known)
-        grade = stored.get(person.id) or Grade(topic_id=topic.id, person_id=person.id, rubric=rubric.name)
-        grade.total, grade.possible, grade.provisional = score.total, score.possible, score.provisional
-        grade.breakdown, grade.computed_at = score_to_json(score), now
-        if grade.id is None:
-            session.add(grade)
+        rows.append({"topic_id": topic.id, "person_id": person.id, "rubric": rubric.name, "total": score.total,
+                     "possible": score.possible, "provisional": score.provisional, "breakdown": score_to_json(score),
+                     "computed_at": now})  # fmt: skip
         unchecked = sum(1 for post in participation.all_posts for source in post.references if source.verdict is None)
         graded.append(GradedStudent(person, score, unchecked))
-    session.flush()
+    upsert(session, Grade, rows, ("topic_id", "person_id", "rubric"))  # one statement, not one per student
     for hook in AFTER_GRADING:
         hook(session, topic)
     return graded

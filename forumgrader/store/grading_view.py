@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from forumgrader.grading import Rubric
-from forumgrader.store.dashboard import RowQuery, StudentRow, matches, sort_rows, topic_dashboard
+from forumgrader.store.dashboard import StudentRow, topic_dashboard
 from forumgrader.store.models import Person, Topic
 from forumgrader.store.posts import PostPage, post_page, student_posts
+from forumgrader.store.student_rows import RowQuery, matches, sort_rows
 
 
 @dataclass(frozen=True, slots=True)

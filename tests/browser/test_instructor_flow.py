@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from forumgrader.crossref.localserver import LocalCrossref
-from forumgrader.store import accounts
-from forumgrader.store.models import Course
+from forumgrader.store import accounts, student_rows
+from forumgrader.store.models import Course, Person, Post, Thread, Topic
 
 from .conftest import LiveServer
 from .test_sign_in import PASSWORD, sign_in
@@ -154,3 +154,33 @@ def test_a_file_dropped_on_the_zone_is_chosen(page: Page, teacher: dict[str, Any
         == f"Chosen: week1.view.json ({round(VIEW.stat().st_size / 1024)} KB)"
     )
     assert page.evaluate("document.getElementById('export').files[0].name") == "week1.view.json"
+
+
+def test_a_table_of_several_pages_filters_as_one_types_by_asking_the_server(
+    page: Page, teacher: dict[str, Any], live_db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(student_rows, "PER_PAGE", 2)
+    topic = Topic(course_id=teacher["course_id"], title="Week 2")
+    live_db.add(topic)
+    live_db.flush()
+    for number, name in enumerate(["Carla Diaz", "Ben Ode", "Camila Ruiz", "Dana Lee", "Eli Cohen"]):
+        person = Person(course_id=teacher["course_id"], key=str(number), display_name=name)
+        thread = Thread(topic_id=topic.id, lms_thread_id=str(number))
+        live_db.add_all([person, thread])
+        live_db.flush()
+        live_db.add(Post(topic_id=topic.id, thread_id=thread.id, lms_post_id=str(number), author_id=person.id,
+                         body_text=f"{name} writes about sleep."))  # fmt: skip
+    live_db.commit()
+    sign_in(page, teacher["email"], PASSWORD)
+    page.goto(f"/topics/{topic.id}")
+    assert student_names(page) == ["Ben Ode", "Camila Ruiz"]
+    assert page.locator("[data-table-count]").inner_text() == "Showing 1–2 of 5 students."
+    page.get_by_label("Find a student").fill("ca")  # on other pages too: the server answers
+    page.wait_for_function(
+        "() => document.querySelector('[data-table-count]').innerText === 'Showing 2 of 5 students.'"
+    )
+    assert student_names(page) == ["Camila Ruiz", "Carla Diaz"]
+    assert "q=ca" in page.url
+    page.get_by_role("link", name="Student", exact=True).click()  # a heading is a link to the server's order
+    page.wait_for_url(re.compile(r"sort=name&order=desc"))
+    assert student_names(page) == ["Carla Diaz", "Camila Ruiz"]

@@ -11,7 +11,7 @@ from flask import Flask
 
 from forumgrader.citations.model import Reference, ReferenceFields, SourceType
 from forumgrader.crossref.client import CrossrefSource
-from forumgrader.crossref.limits import Limiter, Limits
+from forumgrader.crossref.limits import Limiter, Limits, MemoryBudget
 from forumgrader.crossref.localserver import LocalCrossref
 from forumgrader.crossref.model import Check, MetadataSource, Verdict
 from forumgrader.store.db import Database
@@ -39,13 +39,25 @@ def sleeps() -> Sleeps:
     return Sleeps()
 
 
+class NotedHolds(MemoryBudget):
+    """A process's budget that notes the holds asked of it in `sleeps` rather than waiting them out: for tests of the
+    adapter (which asks for holds), not of the waiting (tests/crossref_client/test_limits.py)."""
+
+    def __init__(self, sleeps: Sleeps) -> None:
+        super().__init__()
+        self.sleeps = sleeps
+
+    def hold(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+
+
 @pytest.fixture
 def make_source(crossref: LocalCrossref, sleeps: Sleeps) -> Callable[..., CrossrefSource]:
     """Build a CrossrefSource on the local server; waits are recorded in `sleeps`, not slept."""
 
     def make(**options: Any) -> CrossrefSource:
         base_url = options.pop("base_url", crossref.url)
-        limiter = options.pop("limiter", None) or Limiter(FAST, sleep=sleeps)
+        limiter = options.pop("limiter", None) or Limiter(FAST, budget=NotedHolds(sleeps))
         settings: dict[str, Any] = {"mailto": "tests@example.org", "timeout": 2.0, "retries": 2, "sleep": sleeps}
         return CrossrefSource(base_url, limiter=limiter, **(settings | options))
 

@@ -18,7 +18,7 @@ from forumgrader.crossref.limits import Limiter
 from forumgrader.crossref.localserver import LocalCrossref, serve_in_thread
 from forumgrader.crossref.model import LookupBlocked, LookupFailed
 
-from .conftest import FAST, HAMLIN, HAMLIN_TEXT, Sleeps, asked
+from .conftest import FAST, HAMLIN, HAMLIN_TEXT, NotedHolds, Sleeps, asked
 
 Make = Callable[..., CrossrefSource]
 Answer = tuple[int, str, bytes]
@@ -198,7 +198,7 @@ def test_missing_mailto_is_warned_once(
 
 
 def _unpaced(sleeps: Sleeps) -> Limiter:
-    return Limiter(FAST, sleep=sleeps)
+    return Limiter(FAST, budget=NotedHolds(sleeps))
 
 
 class _QuietServer(ThreadingHTTPServer):

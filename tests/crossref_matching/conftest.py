@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.orm import Session
 
 from forumgrader.citations import analyse
 from forumgrader.citations.model import Reference
@@ -16,6 +18,9 @@ from forumgrader.crossref.localserver import LocalCrossref, serve_in_thread
 from forumgrader.crossref.model import MetadataSource, Work
 from forumgrader.crossref.records import work_from_record
 from forumgrader.crossref.sources import source_from_config
+from forumgrader.discussions.formats import read_export
+from forumgrader.discussions.model import ImportOptions
+from forumgrader.store.imports import import_export
 
 RECORDS = Path(__file__).resolve().parents[2] / "forumgrader" / "samples" / "crossref"
 
@@ -92,3 +97,14 @@ def serve() -> Iterator[Callable[..., LocalCrossref]]:
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture
+def topic_id(session: Session, samples: Path) -> int:
+    """The seed discussion imported from its Canvas export (4 students, 10 references, 9 of them distinct)."""
+    view = samples / "canvas" / "psychotherapy-biological-basis.view.json"
+    data = view.read_bytes()
+    export = read_export(data, filename=view.name, options=ImportOptions())
+    summary = import_export(session, export, file_name=view.name, sha256=hashlib.sha256(data).hexdigest())
+    session.commit()
+    return int(summary.topics[0][0])

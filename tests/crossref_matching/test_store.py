@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,29 +12,14 @@ from sqlalchemy.orm import Session
 
 from forumgrader import store
 from forumgrader.crossref.localserver import LocalCrossref
-from forumgrader.discussions.formats import read_export
-from forumgrader.discussions.model import ImportOptions
 from forumgrader.store import checks as checks_service
 from forumgrader.store import pipeline
 from forumgrader.store.checks import analyse_post, analyse_topic, verify_topic
 from forumgrader.store.crossref_cache import cache_size, metadata_source
-from forumgrader.store.imports import import_export
 from forumgrader.store.models import Grade, Job, Post, PostAnalysis, ReferenceCheck, Topic
 from forumgrader.store.reports import verdict_json
 
 pytestmark = pytest.mark.local_crossref(retries=1)
-
-VIEW = "canvas/psychotherapy-biological-basis.view.json"
-
-
-@pytest.fixture
-def topic_id(session: Session, samples: Path) -> int:
-    """The seed discussion imported from its Canvas export."""
-    data = (samples / VIEW).read_bytes()
-    export = read_export(data, filename=Path(VIEW).name, options=ImportOptions())
-    summary = import_export(session, export, file_name=Path(VIEW).name, sha256=hashlib.sha256(data).hexdigest())
-    session.commit()
-    return int(summary.topics[0][0])
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from forumgrader.store import student_rows
 from forumgrader.store.checks import analyse_post
 from forumgrader.store.models import AuditEntry, Course, Grade, GradeOverride, Job, Membership, Post, Topic, User
 
@@ -191,9 +192,10 @@ def test_the_dashboard_sorts_and_filters_without_script(client_as: Client, sampl
     html = client.get(f"/topics/{sample.topic}?sort=score&order=desc").get_data(as_text=True)
     assert re.search(r'aria-sort="descending" data-sort-key="score"', html)
     assert f'href="/topics/{sample.topic}?sort=score&amp;order=asc#students"' in html  # clicking again turns it
-    filtered = dashboard_rows(client.get(f"/topics/{sample.topic}?q=pri").get_data(as_text=True))
-    assert [row[0] for row in filtered if "hidden" not in row] == ["Priya Raman"]
-    assert len(filtered) == 4  # every row is on the page, the others hidden, for the script's filters
+    filtered = client.get(f"/topics/{sample.topic}?q=pri").get_data(as_text=True)
+    assert [row[0] for row in dashboard_rows(filtered)] == ["Priya Raman"]  # the others are not sent
+    assert "data-complete" not in filtered  # so a script asks the server again when the filter changes
+    assert "data-complete" in client.get(f"/topics/{sample.topic}").get_data(as_text=True)
     provisional = dashboard_rows(client.get(f"/topics/{sample.topic}?only=provisional").get_data(as_text=True))
     expected = {
         person
@@ -205,6 +207,25 @@ def test_the_dashboard_sorts_and_filters_without_script(client_as: Client, sampl
     shown = {sample.people[row[0]] for row in provisional if "hidden" not in row}
     assert shown == expected and expected
     assert "Showing 1 of 4 students." in text_of(client.get(f"/topics/{sample.topic}?q=tyler"))
+
+
+def test_a_large_class_is_shown_a_page_at_a_time(
+    client_as: Client, sample: Sample, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(student_rows, "PER_PAGE", 3)
+    client = client_as("instructor")
+    first = client.get(f"/topics/{sample.topic}?sort=replies&order=desc").get_data(as_text=True)
+    second = client.get(f"/topics/{sample.topic}?sort=replies&order=desc&page=2").get_data(as_text=True)
+    assert len(dashboard_rows(first)) == 3 and len(dashboard_rows(second)) == 1
+    replies = [int(row[3]) for row in dashboard_rows(first) + dashboard_rows(second)]
+    assert replies == sorted(replies, reverse=True)  # sorted over the whole class, then cut into pages
+    assert {row[0] for row in dashboard_rows(first) + dashboard_rows(second)} == set(sample.people)
+    assert "Showing 1–3 of 4 students." in re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", first))
+    assert f'href="/topics/{sample.topic}?sort=replies&amp;order=desc&amp;page=2#students" rel="next"' in first
+    assert f'href="/topics/{sample.topic}?sort=replies&amp;order=desc#students" rel="prev"' in second
+    assert 'aria-current="page">2</a>' in second and "data-complete" not in first
+    beyond = client.get(f"/topics/{sample.topic}?sort=replies&order=desc&page=99").get_data(as_text=True)
+    assert dashboard_rows(beyond) == dashboard_rows(second)  # past the end: the last page
 
 
 def test_the_dashboard_draws_its_plots_with_their_numbers(client_as: Client, world: World, sample: Sample) -> None:

@@ -5,7 +5,7 @@ from forumgrader.store.models.citations import PostAnalysis, ReferenceCheck, Rev
 from forumgrader.store.models.crossref import CrossrefAnswer, SnapshotLoad, SnapshotToken, SnapshotWork
 from forumgrader.store.models.discussions import Course, ImportBatch, Person, Post, RosterImport, Thread, Topic
 from forumgrader.store.models.grading import AuditEntry, Grade, GradeOverride
-from forumgrader.store.models.jobs import Job
+from forumgrader.store.models.jobs import CheckChunk, Job
 from forumgrader.store.models.lti import (
     CanvasConnection,
     GradePassback,
@@ -24,6 +24,7 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "CanvasConnection",
+    "CheckChunk",
     "Course",
     "CrossrefAnswer",
     "Draft",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forumgrader.store.db import Base, utcnow
@@ -27,7 +27,11 @@ class ReferenceCheck(Base):
     """One reference of one post and its verdict against Crossref (None until checked)."""
 
     __tablename__ = "reference_check"
-    __table_args__ = (UniqueConstraint("post_id", "position"),)
+    __table_args__ = (
+        UniqueConstraint("post_id", "position"),
+        # what dashboards count per post (verdicts, retractions, reviews by key), read from the index alone
+        Index("ix_reference_check_post_counts", "post_id", "verdict", "retracted", "key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), index=True)

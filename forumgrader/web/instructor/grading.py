@@ -13,10 +13,10 @@ from forumgrader import store
 from forumgrader.grading import Rubric, RubricError
 from forumgrader.grading.scores import points_text
 from forumgrader.store import accounts
-from forumgrader.store.dashboard import RowQuery
 from forumgrader.store.grades import topic_rubric
 from forumgrader.store.grading_view import grading_page
 from forumgrader.store.models import Person, Topic
+from forumgrader.store.student_rows import RowQuery
 from forumgrader.store.students import person_in_topic
 from forumgrader.web.access import signed_in_user, topic_or_404
 from forumgrader.web.errors import fail

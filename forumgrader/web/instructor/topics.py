@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -11,11 +12,12 @@ from werkzeug.datastructures import MultiDict
 from forumgrader import jobs, store
 from forumgrader.grading import EXPORTS, ExportError, MatchBy, Rubric, RubricError
 from forumgrader.store import accounts
-from forumgrader.store.dashboard import ONLY, SORTS, RowQuery, latest_job, matches, sort_rows, topic_dashboard
+from forumgrader.store.dashboard import latest_job, topic_dashboard
 from forumgrader.store.gradefiles import ABSENT_GRADES, LMS_NAMES, export_options, grade_file
 from forumgrader.store.grades import topic_rubric
 from forumgrader.store.models import Topic
 from forumgrader.store.posts import student_posts
+from forumgrader.store.student_rows import ONLY, SORTS, RowQuery, TablePage, table_page
 from forumgrader.store.topics import regrade, rubric_choices, set_rubric, submit_check
 from forumgrader.web import plots
 from forumgrader.web.access import signed_in_user, topic_or_404
@@ -45,35 +47,60 @@ MATCH_BY_NAMES = {MatchBy.EMAIL: "Email address", MatchBy.IDNUMBER: "ID number",
 
 
 def row_query(args: MultiDict[str, str]) -> RowQuery:
-    """Read the table's sort and filters from the address: ?sort=score&order=desc&q=ada&only=flags."""
+    """Read the table's sort, filters and page from the address: ?sort=score&order=desc&q=ada&only=flags&page=2."""
     sort = args.get("sort", "name") if args.get("sort") in SORTS else "name"
+    page = args.get("page", "")
     return RowQuery(
         sort=sort,
         descending=args.get("order") == "desc",
         text=args.get("q", "").strip()[:100],
         only=frozenset(name for name in args.getlist("only") if name in ONLY),
+        page=int(page) if page.isdigit() and len(page) < 7 else 1,
     )
 
 
+def _table_href(topic: Topic, query: RowQuery, **changes: Any) -> str:
+    """The address of the table sorted, filtered and paged as the query, with some of it changed."""
+    order = "desc" if query.descending else "asc"
+    wanted: dict[str, Any] = {"sort": query.sort, "order": order, "q": query.text or None, "only": sorted(query.only)}
+    return url_for("topics.topic", topic_id=topic.id, **(wanted | {"page": None} | changes)) + "#students"
+
+
 def _sort_links(topic: Topic, query: RowQuery) -> dict[str, tuple[str, str | None]]:
-    """Return each column's address (the next order when clicked) and its aria-sort value."""
+    """Return each column's address (the next order when clicked, from the first page) and its aria-sort value."""
     links = {}
     for column in COLUMNS:
         current = query.sort == column
         descending = not query.descending if current else column != "name"
-        href = (
-            url_for(
-                "topics.topic",
-                topic_id=topic.id,
-                sort=column,
-                order="desc" if descending else "asc",
-                q=query.text or None,
-                only=sorted(query.only),
-            )
-            + "#students"
-        )
+        href = _table_href(topic, query, sort=column, order="desc" if descending else "asc")
         links[column] = (href, ("descending" if query.descending else "ascending") if current else None)
     return links
+
+
+def _pager(topic: Topic, query: RowQuery, table: TablePage) -> tuple[list[int | None], dict[int, str]]:
+    """Return the pages the pager lists (the first, the last, two either side of this one; None for a gap) and the
+    address of each page it links to (those, the previous and the next)."""
+    near = sorted(page for page in {1, table.pages, *range(table.page - 2, table.page + 3)} if 1 <= page <= table.pages)
+    numbers: list[int | None] = []
+    for number in near:
+        if numbers and number > (numbers[-1] or 0) + 1:
+            numbers.append(None)
+        numbers.append(number)
+    linked = {*near, table.page - 1, table.page + 1} & set(range(1, table.pages + 1))
+    return numbers, {number: _table_href(topic, query, page=number if number > 1 else None) for number in linked}
+
+
+def count_sentence(table: TablePage, query: RowQuery) -> str:
+    """Say which students the table shows: "Showing 1 of 4 students.", "Showing 101–200 of 3,000 students."."""
+    if table.pages == 1:
+        return f"Showing {table.matching:,} of {table.total:,} students."
+    last = table.first + len(table.rows) - 1
+    of = (
+        f"{table.matching:,} matching students ({table.total:,} in all)"
+        if query.filtered
+        else f"{table.total:,} students"
+    )
+    return f"Showing {table.first:,}–{last:,} of {of}."
 
 
 def _load_rubric(topic: Topic) -> Rubric | None:
@@ -100,6 +127,8 @@ def topic(topic_id: int) -> ResponseReturnValue:
     board = topic_dashboard(session, found, rubric) if rubric is not None else None
     files = grade_file(session, found, rubric.name) if rubric is not None else None
     query = row_query(request.args)
+    table = table_page(board.students if board is not None else [], query)
+    page_numbers, page_links = _pager(found, query, table)
     figures = []
     if board is not None:
         ungraded = sum(1 for row in board.students if row.total is None)
@@ -113,11 +142,13 @@ def topic(topic_id: int) -> ResponseReturnValue:
         topic=found,
         board=board,
         rubric=rubric,
-        rows=sort_rows(board.students, query) if board is not None else [],
-        shown={row.person_id for row in board.students if matches(row, query)} if board is not None else set(),
+        table=table,
+        counted=count_sentence(table, query),
         query=query,
         columns=COLUMNS,
         sort_links=_sort_links(found, query),
+        page_numbers=page_numbers,
+        page_links=page_links,
         figures=figures,
         job=job,
         job_status=job_json(job) if job is not None else None,
