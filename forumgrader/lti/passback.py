@@ -94,7 +94,7 @@ def fetch_roster(session: Session, job: Job, progress: jobs.Progress) -> None:
             members = roster(session, current_app.config, platform, context)
         except ServiceFailed as error:
             raise jobs.JobFailed(str(error)) from error
-        for key, value in lti_links.upsert_members(session, context, members).items():
+        for key, value in lti_links.upsert_members(session, context, members, whole_roster=True).items():
             counts[key] += value
         progress(done, len(contexts), f"Read {len(members)} people from {platform.name}")
     progress(

@@ -1,9 +1,5 @@
-"""A course's people as an LMS reports them (a launch, or the Names and Role Provisioning Service), as plain records.
-
-MERGE NOTE (issue 10's roster import): `RosterMember` is this issue's small stand-in for
-`forumgrader.discussions.rosters.RosterMember`; `forumgrader.store.lti_links.upsert_members` is the narrow upsert
-to route through `forumgrader.store.rosters.apply_roster` once both branches are in.
-"""
+"""A course's people as an LMS reports them (a launch, or the Names and Role Provisioning Service), as plain records:
+each with the LTI user id grades are sent for, and, as `roster_member()`, what a roster file would say of them."""
 
 from __future__ import annotations
 
@@ -11,6 +7,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from forumgrader.discussions import rosters
+from forumgrader.discussions.model import Role
 from forumgrader.lti.claims import Launch, LaunchRole, course_role
 
 
@@ -26,6 +24,12 @@ class RosterMember:
     name: str = ""
     sortable_name: str = ""
     active: bool = True
+
+    def roster_member(self, line: int = 0) -> rosters.RosterMember:
+        """Return this person as a line of a roster (students only are matched and enrolled from rosters)."""
+        return rosters.RosterMember(name=self.name, sortable_name=self.sortable_name, lms_user_id=self.lms_user_id,
+                                    sis_user_id=self.sis_user_id, email=self.email, role=Role(self.role.value),
+                                    line=line)  # fmt: skip
 
 
 # How each LMS's own user id is found, from the LTI user id and the custom parameters the tool was set up with:

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from forumgrader import jobs
 from forumgrader.store.db import utcnow
-from forumgrader.store.grades import rubric_name
+from forumgrader.store.gradefiles import ABSENT_FEEDBACK, gives_zero, ungraded_students
+from forumgrader.store.grades import rubric_name, topic_rubric
 from forumgrader.store.models import AuditEntry, Grade, GradePassback, GradeSent, Job, Person, Topic, User
 
 
@@ -82,31 +83,43 @@ def _digest(points: float, possible: float, comment: str, provisional: bool) -> 
     return hashlib.sha256(fingerprint.encode()).hexdigest()
 
 
-def plan(session: Session, topic: Topic, target: str, lms_users: dict[int, str], *, force: bool = False) -> Plan:
-    """Choose which of a topic's stored grades to send to `target` (grades changed since last sent, or all)."""
-    choice = Provisional(settings(session, topic).provisional)
-    sent = {row.person_id: row.digest for row in session.scalars(select(GradeSent).where(GradeSent.target == target))}
+def _grades(session: Session, topic: Topic) -> list[tuple[Person, float, float, str, bool]]:
+    """Each student's grade as the grade files hold it (person, points, possible, comment, provisional): the stored
+    grades, and 0 for enrolled students who never posted when the topic gives them 0."""
     rows = session.execute(
         select(Grade, Person)
         .join(Person, Person.id == Grade.person_id)
         .where(Grade.topic_id == topic.id, Grade.rubric == rubric_name(topic))
         .order_by(Person.id)
     )
+    grades = [(person, grade.total, grade.possible, str((grade.breakdown or {}).get("feedback", "")), grade.provisional)
+              for grade, person in rows]  # fmt: skip
+    if gives_zero(topic):
+        absent = [
+            person for person in ungraded_students(session, topic, {row[0].id for row in grades}) if person.enrolled
+        ]
+        possible = topic_rubric(topic).possible if absent else 0.0
+        grades += [(person, 0.0, possible, ABSENT_FEEDBACK, False) for person in absent]
+    return grades
+
+
+def plan(session: Session, topic: Topic, target: str, lms_users: dict[int, str], *, force: bool = False) -> Plan:
+    """Choose which of a topic's grades to send to `target` (grades changed since last sent, or all)."""
+    choice = Provisional(settings(session, topic).provisional)
+    sent = {row.person_id: row.digest for row in session.scalars(select(GradeSent).where(GradeSent.target == target))}
     outgoing, unmatched, held, unchanged = [], [], 0, 0
-    for grade, person in rows:
-        if grade.provisional and choice is Provisional.HOLD:
+    for person, points, possible, comment, provisional in _grades(session, topic):
+        if provisional and choice is Provisional.HOLD:
             held += 1
             continue
         if not lms_users.get(person.id):
             unmatched.append(person)
             continue
-        comment = str((grade.breakdown or {}).get("feedback", ""))
-        digest = _digest(grade.total, grade.possible, comment, grade.provisional)
+        digest = _digest(points, possible, comment, provisional)
         if not force and sent.get(person.id) == digest:
             unchanged += 1
             continue
-        outgoing.append(Outgoing(person, lms_users[person.id], grade.total, grade.possible, comment,
-                                 grade.provisional, digest))  # fmt: skip
+        outgoing.append(Outgoing(person, lms_users[person.id], points, possible, comment, provisional, digest))
     return Plan(tuple(outgoing), held, unchanged, tuple(unmatched))
 
 

@@ -52,22 +52,26 @@ def _by_name(person: Person) -> tuple[str, int]:
     return ((person.sortable_name or person.display_name or person.key).casefold(), person.id)
 
 
+def ungraded_students(session: Session, topic: Topic, graded: set[int]) -> list[Person]:
+    """Return the course's students with no grade in the topic (the enrolled among them never posted there)."""
+    students = select(Person).where(Person.course_id == topic.course_id, Person.role.not_in(STAFF_ROLES))
+    return [person for person in session.scalars(students) if person.id not in graded]
+
+
+def gives_zero(topic: Topic) -> bool:
+    """Tell whether enrolled students who never posted get 0 (else the gradebook keeps what it has)."""
+    return topic.absent_grade != "blank"
+
+
 def grade_file(session: Session, topic: Topic, rubric: str) -> GradeFile:
     """Read a topic's stored grades under a rubric, with the enrolled students who never posted."""
     graded = session.execute(
         select(Grade, Person).join(Person, Person.id == Grade.person_id)
         .where(Grade.topic_id == topic.id, Grade.rubric == rubric)
     ).all()  # fmt: skip
-    have = {person.id for _grade, person in graded}
-    others = [
-        person
-        for person in session.scalars(
-            select(Person).where(Person.course_id == topic.course_id, Person.role.not_in(STAFF_ROLES))
-        )
-        if person.id not in have
-    ]
+    others = ungraded_students(session, topic, {person.id for _grade, person in graded})
     absent = sorted((person for person in others if person.enrolled), key=_by_name)
-    zero = topic.absent_grade != "blank"
+    zero = gives_zero(topic)
     rows = [(person, _row(person, grade.total, str((grade.breakdown or {}).get("feedback", "")))) for grade, person in
             graded]  # fmt: skip
     rows += [(person, _row(person, 0.0 if zero else None, ABSENT_FEEDBACK if zero else "")) for person in absent]

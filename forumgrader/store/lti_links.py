@@ -3,8 +3,11 @@ membership with the launch's role, and the Person a student writes as. Flush onl
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -18,6 +21,7 @@ from forumgrader.store import accounts
 from forumgrader.store.accounts import CourseRole, Role
 from forumgrader.store.db import utcnow
 from forumgrader.store.models import Course, LtiContext, LtiMember, LtiPlatform, LtiUser, Person, User
+from forumgrader.store.rosters import apply_roster, enrol_members
 
 # the LMS's own id of a course, from the launch: Moodle's context is its course; Canvas tells its id when asked to
 LMS_COURSE_ID: dict[str, Callable[[Launch], str]] = {
@@ -120,11 +124,28 @@ def _course_for(session: Session, platform: LtiPlatform, launch: Launch) -> Cour
     return course
 
 
-# MERGE NOTE: route through forumgrader.store.rosters.apply_roster (issue 10) at merge time; see lti/roster.py.
-def upsert_members(session: Session, context: LtiContext, members: Iterable[RosterMember]) -> dict[str, int]:
-    """Record an LMS course's people and fill each one's ids on their Person (flush only); return what changed."""
-    counts = {"added": 0, "updated": 0, "unchanged": 0}
+def upsert_members(
+    session: Session, context: LtiContext, members: Sequence[RosterMember], *, whole_roster: bool = False
+) -> dict[str, int]:
+    """Record an LMS course's people and the Person each student writes as, with their ids (flush only); return how
+    many were added, updated or unchanged. `whole_roster`: the members are the course's whole roster (NRPS), applied
+    as an uploaded roster is (enrolment, students who never posted, who is no longer enrolled); otherwise only these
+    people are touched (a launch)."""
+    course = session.get_one(Course, context.course_id)
+    platform = session.get_one(LtiPlatform, context.platform_id)
+    lms = platform.lms if platform.lms in ("canvas", "moodle") else ""
     known = {m.subject: m for m in session.scalars(select(LtiMember).where(LtiMember.context_id == context.id))}
+    students = [member for member in members if member.role is LaunchRole.STUDENT and member.active]
+    if whole_roster:
+        lines = [member.roster_member(line) for line, member in enumerate(students, start=1)]
+        fingerprint = json.dumps(sorted(dataclasses.astuple(line)[:-1] for line in lines))  # the line numbers aside
+        apply_roster(session, course, lines, lms=lms, file_name=f"{platform.name}: the LMS's roster (LTI)",
+                     sha256=hashlib.sha256(fingerprint.encode()).hexdigest())  # fmt: skip
+    linked = [session.get(Person, known[m.lti_user_id].person_id or 0) if m.lti_user_id in known else None
+              for m in students]  # fmt: skip
+    people = enrol_members(session, course, [m.roster_member() for m in students], lms=lms, known=linked)
+    person_of = {member.lti_user_id: person for member, person in zip(students, people, strict=True)}
+    counts = {"added": 0, "updated": 0, "unchanged": 0}
     for member in members:
         row = known.get(member.lti_user_id)
         before = None if row is None else (row.person_id, row.role, row.active)
@@ -132,47 +153,13 @@ def upsert_members(session: Session, context: LtiContext, members: Iterable[Rost
             row = known[member.lti_user_id] = LtiMember(context_id=context.id, subject=member.lti_user_id)
             session.add(row)
         row.role, row.active = member.role.value, member.active
-        if member.role is LaunchRole.STUDENT or row.person_id is not None:
-            row.person_id = _fill_person(session, context.course_id, member, row.person_id).id
+        person = person_of.get(member.lti_user_id)
+        if person is not None:
+            row.person_id = person.id
         after = (row.person_id, row.role, row.active)
         counts["added" if before is None else "unchanged" if before == after else "updated"] += 1
     session.flush()
     return counts
-
-
-def _fill_person(session: Session, course_id: int, member: RosterMember, person_id: int | None) -> Person:
-    person = session.get(Person, person_id) if person_id is not None else _find_person(session, course_id, member)
-    if person is None:
-        person = Person(course_id=course_id, key=(member.lms_user_id or f"lti:{member.lti_user_id}")[:200],
-                        role=member.role.value)  # fmt: skip
-        session.add(person)
-    for column, value, length in (
-        ("lms_user_id", member.lms_user_id, 100),
-        ("email", member.email, 300),
-        ("sis_user_id", member.sis_user_id, 100),
-        ("display_name", member.name, 300),
-        ("sortable_name", member.sortable_name, 300),
-    ):
-        if value and getattr(person, column) != value[:length]:
-            setattr(person, column, value[:length])
-    session.flush()
-    return person
-
-
-def _find_person(session: Session, course_id: int, member: RosterMember) -> Person | None:
-    """The course's Person this member is, by the ids an import keeps: LMS user id, then email, then SIS id."""
-    ids = (
-        (Person.lms_user_id, member.lms_user_id),
-        (Person.key, member.lms_user_id),
-        (func.lower(Person.email), member.email),
-        (Person.sis_user_id, member.sis_user_id),
-    )
-    for column, value in ids:
-        if value:
-            found = session.scalar(select(Person).where(Person.course_id == course_id, column == value).limit(1))
-            if found is not None:
-                return found
-    return None
 
 
 def _member_person(session: Session, context: LtiContext, subject: str) -> int | None:

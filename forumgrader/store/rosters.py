@@ -72,6 +72,12 @@ class _People:
             for index, value in self._keys(person):
                 self.by[index][value].append(person)
 
+    def add(self, person: Person) -> None:
+        """Index a person enrolled after the index was built."""
+        self.all.append(person)
+        for index, value in self._keys(person):
+            self.by[index][value].append(person)
+
     @staticmethod
     def _keys(person: Person) -> Iterable[tuple[str, str]]:
         if person.lms_user_id:
@@ -112,11 +118,9 @@ def apply_roster(
     columns: Sequence[GradeColumn] = (),
 ) -> RosterResult:
     """Match a roster's students to the course's people, fill their ids and enrolment, add who never posted."""
-    if sha256:
-        earlier = session.scalars(select(RosterImport).where(RosterImport.course_id == course.id,
-                                  RosterImport.sha256 == sha256).order_by(RosterImport.id.desc())).first()  # fmt: skip
-        if earlier is not None:
-            return _result(earlier.counts, earlier.created_at)
+    latest = latest_roster(session, course.id) if sha256 else None
+    if latest is not None and latest.sha256 == sha256:  # the roster in force already: nothing changes
+        return _result(latest.counts, latest.created_at)
     people = _People(session.scalars(select(Person).where(Person.course_id == course.id).order_by(Person.id)))
     students = [member for member in members if member.role is Role.STUDENT]
     same_lms = course.lms in ("", lms)
@@ -146,6 +150,39 @@ def apply_roster(
                              columns=[_column_json(column) for column in columns], counts=counts))  # fmt: skip
     session.flush()
     return _result(counts, None)
+
+
+def enrol_members(
+    session: Session,
+    course: Course,
+    members: Sequence[RosterMember],
+    *,
+    lms: str,
+    known: Sequence[Person | None] = (),
+) -> list[Person | None]:
+    """Find the person each student member is, as a roster finds them (or the `known` person beside them), fill in
+    their ids and enrol them, or enrol a student found nowhere; None for one who could be several people. Unlike
+    `apply_roster`, it says nothing of anyone else in the course (an LMS launch names one person). Flush only."""
+    people = _People(session.scalars(select(Person).where(Person.course_id == course.id).order_by(Person.id)))
+    same_lms = course.lms in ("", lms)
+    found_people: list[Person | None] = []
+    for index, member in enumerate(members):
+        person = known[index] if index < len(known) else None
+        if person is None:
+            _how, found = people.candidates(member, same_lms)
+            found = [candidate for candidate in found if candidate.role not in STAFF_ROLES]
+            if len(found) > 1:  # never guessed
+                found_people.append(None)
+                continue
+            person = found[0] if found else None
+        if person is None:
+            person = _enrol_new(session, course, member, same_lms)
+            people.add(person)
+        else:
+            _fill(person, member, same_lms)
+        found_people.append(person)
+    session.flush()
+    return found_people
 
 
 def _match(

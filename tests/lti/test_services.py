@@ -85,6 +85,32 @@ def test_the_roster_fills_in_each_persons_ids_from_nrps(
     assert "0 new, 0 updated, 3 unchanged" in again.message  # the teacher too
 
 
+def test_the_lms_roster_enrols_who_never_posted_and_their_zero_goes_to_the_gradebook(
+    client: FlaskClient, platform: LocalPlatform, session: Session, course: Topic
+) -> None:
+    cara = PlatformPerson("cara-sub", "Cara Mendes", "cara@example.edu", LEARNER, "Cara", "Mendes")
+    platform.members["course-1"].append(cara)  # enrolled, never posted
+    dan = Person(course_id=course.course_id, key="dan", display_name="Dan Ruiz", email="dan@example.edu", enrolled=True)
+    session.add(dan)  # enrolled by an earlier roster, but no longer in the LMS course
+    session.commit()
+    assert _fetch_roster(client, course.course_id, session).status == "done"
+    session.expire_all()
+    people = {p.display_name: p for p in session.scalars(select(Person).where(Person.course_id == course.course_id))}
+    assert {name for name, person in people.items() if person.enrolled} == {"Ada Lovelace", "Ben Okafor", "Cara Mendes"}
+    assert people["Cara Mendes"].email == "cara@example.edu"
+    client.post(f"/topics/{course.id}/passback/settings", data={"automatic": "0", "provisional": "hold"})
+    sent = _send(client, course, session)
+    assert "Sent 2 grades" in sent.message and "1 provisional held back" in sent.message  # Ada's 40 and Cara's 0
+    [item] = platform.lineitems["course-1"]
+    cara_score = platform.scores[item["id"]]["cara-sub"]
+    assert (cara_score["scoreGiven"], cara_score["scoreMaximum"]) == (0.0, 100)
+    assert cara_score["comment"] == "We found no post from you in this discussion."
+    course.absent_grade = "blank"  # the instructor leaves them blank (the settings page)
+    session.commit()
+    again = _send(client, course, session)
+    assert "Sent 0 grades" in again.message  # nothing more to send: the gradebook keeps Cara's as it is
+
+
 def test_a_grade_sync_sends_every_students_score_and_is_idempotent(
     client: FlaskClient, platform: LocalPlatform, session: Session, course: Topic
 ) -> None:
