@@ -136,7 +136,8 @@ def rotate_key() -> None:
     click.echo(f"New signing key {key.kid}. Retire older keys once every LMS has read the new keyset.")
 
 
-@lti.command("retire-key")
+# a key id is a base64url thumbprint, which may start with "-": it is read as the argument, not as an option
+@lti.command("retire-key", context_settings={"ignore_unknown_options": True})
 @click.argument("kid")
 @with_appcontext
 def retire_key(kid: str) -> None:

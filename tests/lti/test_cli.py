@@ -43,3 +43,9 @@ def test_an_http_endpoint_elsewhere_is_refused(app: Flask) -> None:
                                                 "http://lms.example/auth", "--auth-token-url", "https://lms.example/t",
                                                 "--key-set-url", "https://lms.example/jwks"])  # fmt: skip
     assert result.exit_code == 1 and "must be an https:// address" in result.output
+
+
+def test_a_key_id_starting_with_a_dash_is_read_as_the_key(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(cli, ["lti", "retire-key", "-ANwl3KuYVsMO_ADTCae1b9YGs"])
+    assert result.exit_code == 1  # looked for, not taken for an option (a thumbprint may start with "-")
+    assert "no live key has the id '-ANwl3KuYVsMO_ADTCae1b9YGs'" in result.output
