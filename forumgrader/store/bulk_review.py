@@ -14,17 +14,9 @@ from sqlalchemy.orm import Session
 
 from forumgrader.grading import Decision
 from forumgrader.store.db import utcnow
+from forumgrader.store.flags import FlagFilters, filter_conditions, flagged, is_flag, review_join
 from forumgrader.store.models import Post, ReferenceCheck, Review, Topic, User
-from forumgrader.store.reviews import (
-    FlagFilters,
-    ReviewError,
-    as_decision,
-    filter_conditions,
-    flagged,
-    is_flag,
-    record_decision,
-    review_join,
-)
+from forumgrader.store.reviews import ReviewError, as_decision, record_decision
 from forumgrader.store.topics import regrade
 
 FlagKey = tuple[int, str]  # (post id, reference key): what a decision is filed under

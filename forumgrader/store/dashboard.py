@@ -17,8 +17,8 @@ from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from forumgrader.grading import Rubric, resolve_due
+from forumgrader.store.flags import FLAGGED_VERDICTS, RETRACTED
 from forumgrader.store.models import Grade, Job, Person, Post, ReferenceCheck, Review, Topic
-from forumgrader.store.reviews import FLAGGED_VERDICTS, RETRACTED
 
 STAFF_ROLES = ("instructor", "ta")
 UNCHECKED = "unchecked"  # references without a verdict yet are counted with the `unchecked` ones

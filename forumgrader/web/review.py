@@ -13,19 +13,10 @@ from werkzeug.datastructures import MultiDict
 from forumgrader import store
 from forumgrader.store import accounts
 from forumgrader.store.bulk_review import FlagKey, decide_all, flag_keys
+from forumgrader.store.flags import SEVERITY, FlagFilters, FlagStatus, awaiting_by_course, flag_counts, flag_page
 from forumgrader.store.grades import topic_rubric
 from forumgrader.store.models import Course, Grade, Person, Post, Topic
-from forumgrader.store.reviews import (
-    SEVERITY,
-    FlagFilters,
-    FlagStatus,
-    ReviewError,
-    awaiting_by_course,
-    decide,
-    flag_counts,
-    flag_page,
-    reopen,
-)
+from forumgrader.store.reviews import ReviewError, decide, reopen
 from forumgrader.web.access import course_or_404, signed_in_user
 from forumgrader.web.auth import local_path
 from forumgrader.web.errors import fail

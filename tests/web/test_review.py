@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from forumgrader.store import reviews
+from forumgrader.store import flags
 from forumgrader.store.checks import analyse_post
 from forumgrader.store.models import AuditEntry, Grade, Person, Post, ReferenceCheck, Review, Thread, Topic
 
@@ -295,11 +295,11 @@ def test_a_retracted_record_ranks_between_not_found_and_details_that_differ(
     ).one()
     verified.retracted = True
     session.commit()
-    found = reviews.flags(session, world.course_a)
+    found = flags.flags(session, world.course_a)
     assert [flag.kind for flag in found] == ["broken_doi"] + ["not_found"] * 4 + ["retracted"] + ["mismatch"] * 2
-    only = reviews.flags(session, world.course_a, reviews.FlagFilters(verdict="retracted"))
+    only = flags.flags(session, world.course_a, flags.FlagFilters(verdict="retracted"))
     assert [(flag.student, flag.verdict) for flag in only] == [("Priya Raman", "verified")]
-    assert reviews.flag_counts(session, world.course_a)[reviews.FlagStatus.AWAITING] == 8
+    assert flags.flag_counts(session, world.course_a)[flags.FlagStatus.AWAITING] == 8
     topic = session.get_one(Topic, sample.topic)
     assert topic.course_id == world.course_a
 

@@ -13,9 +13,10 @@ from flask import request
 from forumgrader import store
 from forumgrader.grading import Decision
 from forumgrader.store import reviews
+from forumgrader.store.flags import SEVERITY, Flag, FlagFilters, FlagStatus, flags
 from forumgrader.store.models import Post, Review
 from forumgrader.store.reports import reference_key_at
-from forumgrader.store.reviews import Flag, FlagFilters, FlagStatus, ReviewError
+from forumgrader.store.reviews import ReviewError
 from forumgrader.web.access import course_or_404, post_or_404, signed_in_user
 from forumgrader.web.api import registry
 from forumgrader.web.api.bodies import json_body
@@ -27,7 +28,7 @@ from forumgrader.web.errors import fail
 from forumgrader.web.inputs import ID_MAX, whole_number
 
 STATUSES = [status.value for status in FlagStatus]
-KINDS = sorted(reviews.SEVERITY)
+KINDS = sorted(SEVERITY)
 DECISIONS = [decision.value for decision in Decision]
 NOTE_LENGTH = 2000  # as the review queue's form keeps
 A_DECISION = 'a JSON object: {"reference_key": "...", "decision": "confirmed" or "dismissed", "note": "..."}'
@@ -170,7 +171,7 @@ def course_reviews(course_id: int) -> dict[str, Any]:
         verdict=_one_of("kind", KINDS),
         status=FlagStatus(status) if status else None,
     )
-    found = reviews.flags(store.session(), course_or_404(course_id).id, filters)
+    found = flags(store.session(), course_or_404(course_id).id, filters)
     return paginate_items([flag_json(flag) for flag in found])
 
 
