@@ -41,7 +41,7 @@ _OTHER_HEADING = re.compile(
 _NUMBER = re.compile(r"\s{0,8}(?:\[(\d{1,3})\]|\((\d{1,3})\)|(\d{1,3})[.)](?=[^\d.]))\s{0,4}")
 _GLUED_DIGITS = re.compile(r"\s{0,8}(\d{1,3})[.)](?=\d)")
 _DOI_START = re.compile(r"10\.\d{4,9}/")
-_BULLET = re.compile(r"\s{0,8}(?:[-*•·▪●◦‣](?!-)|&#?\w{1,6};)?\s{0,4}")
+_BULLET = re.compile(r"\s{0,8}(?:[-*](?=\s)|[•·▪●◦‣]|&#?\w{1,6};)?\s{0,4}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +145,7 @@ class _Grouper:
         self.spans: list[list[int]] = []  # [start, end, first line's indent]
         self.last_number: int | None = None
         self.numbered = False
+        self.bulleted = False  # the first entry opens with a bullet: so does every entry
 
     def current(self) -> str:
         return self.text[self.spans[-1][0] : self.spans[-1][1]] if self.spans else ""
@@ -176,6 +177,7 @@ class _Grouper:
                 self.spans.append([line.offset, line.offset + len(line.body), line.indent])
                 if line.number is not None:
                     self.last_number, self.numbered = line.number, True
+                self.bulleted = self.bulleted or (line.bullet and len(self.spans) == 1)
             after_blank, previous, i = False, i, i + 1
         return i
 
@@ -214,7 +216,7 @@ class _Grouper:
         body, current = line.body, self.current()
         if not self.spans:
             return "stop" if prose(_paragraph(self.lines, i)) else "new"
-        if line.number is not None or (line.bullet and not open_authors(current)):
+        if line.number is not None or (line.bullet and self.bulleted and not open_authors(current)):
             return "new"
         if open_authors(current) or (attachment(body) and not entry_start(body)):
             return "join"
@@ -235,8 +237,9 @@ class _Grouper:
             return "stop"  # "Thanks, Maria" under the last entry
         if self.numbered:
             return "join"  # in a numbered list, a line without its number goes on the entry above
-        if line.indent < indent or self.hanging:
-            return "new"
+        following = self.lines[i + 1] if i + 1 < len(self.lines) else None
+        if line.indent < indent or self.hanging or (following and following.body and following.indent > line.indent):
+            return "new"  # the entries of a hanging indent open at the margin
         score = self._score(line, i, previous, current)
         return "new" if score > 0 or (score == 0 and complete(current)) else "join"
 
@@ -244,21 +247,21 @@ class _Grouper:
         """Weigh the signs that a line in the same paragraph opens a new entry (> 0) or goes on the current one."""
         body = line.body
         level = _level(self.lines, line, i)
-        score = {0: -1, 1: 1, 2: 2}[level]
+        score = {0: -1, 1: 1, 2: 2}[level] + 3 * line.bullet
         whole = complete(current)
         score += 1 if whole else (-1 if has_year(current) else -2)
-        if whole and YEAR_ELEMENT.search(body[:150]):
+        if whole and YEAR_ELEMENT.search(body[:150]) and "press" not in body[:150]:
             score += 2  # a date of its own: "merriam-webster. (n.d.). Resilience."
         before = self.lines[previous]
         if not level and not whole and body[:1].islower() and before.body[-1:].isalnum():
             score -= 3  # a phrase running on: "Sleep and" / "stress. Sleep Review..."
         elif level < 2 and CONTINUES.match(body):
             score -= 1
-        if level == 1 and not has_year(_paragraph(self.lines, i)[:600]):
-            score -= 1  # most entries give a year early: "Cambridge, MA: MIT Press." is the end of one
+        if level < 2 and not has_year(_paragraph(self.lines, i)[:600]):
+            score -= 1 + (not level)  # most entries give a year early: "Cambridge, MA: MIT Press." is the end of one
         width, length = self.wrap, before.end - before.start
         if (not width and self.sizes[previous] > 4) or (width and length > width + 3):
-            score += 3  # lines not wrapped, or this one longer than the wrap: the writer ended it
+            score += 4  # lines not wrapped, or this one longer than the wrap: the writer ended it
         elif width:
             room = width - length - 1 - len(body.split(" ", 1)[0])
             score += 3 if room >= max(0.15 * width, 12) else 1 if room >= 0 else -2  # the next word would have fit

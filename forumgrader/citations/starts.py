@@ -35,7 +35,7 @@ CONTINUES = re.compile(
 )
 # What only ever follows an entry on a line of its own: its link, its DOI, where it was retrieved, LMS residue.
 _ATTACHMENT = re.compile(
-    r"(?:https?://|www\.|doi\s?:|DOI\s?:|https?:\s|10\.\d{4,9}/|(?:Retrieved|Available|Accessed)\b|PMID|PMCID)",
+    r"(?:https?://|www\.|doi\s?:|DOI\s?:|https?:\s|10\.\d{4,9}/|[(\[]?(?:Retrieved|Available|Accessed|viewed)\b|PMID|PMCID)",
     re.IGNORECASE,
 )
 _NAME_ALONE = re.compile(r"[^\W\d_][\w'-]*(?:,?\s[^\W\d_][\w'-]*){0,2}[,!]?")
