@@ -19,9 +19,7 @@ _GROUP = re.compile(
     r"(?P<date>\()(?:\d{4}|n\.\s?d\.|in press|forthcoming)[^()]{0,30}\)\.",
     re.IGNORECASE,
 )
-YEAR_ELEMENT = re.compile(
-    r"\((?:1[5-9]\d\d|20\d\d)[a-z]?(?:[,/-][^()]{0,30})?\)|\(n\.\s?d\.(?:-[a-z])?\)|\(in press\)"
-)
+YEAR_ELEMENT = re.compile(r"\((?:1[5-9]\d\d|20\d\d)[a-z]?(?:[,/-][^()]{0,30})?\)|\(n\.\s?d\.(?:-[a-z])?\)|\(in press\)")
 ANY_YEAR = re.compile(r"(?<!\d)(?:1[6-9]\d\d|20\d\d)(?!\d)|\bn\.\s?d\.")
 REF_FEATURE = re.compile(
     r"\d{1,5}\s?\(\S{1,12}\)|\bpp?\.\s?\d|\d{1,6}\s?[-–]\s?\d{1,6}|doi|https?:|www\.|\b(?:Retrieved|Available|"
