@@ -192,7 +192,7 @@ class _Grouper:
             if _heading(line):
                 return False
             numbered = line.number is not None and self.last_number is not None and line.number > self.last_number
-            if numbered or entry_start(line.body) == 2:
+            if numbered or entry_start(line.body) == 2 or (entry_start(line.body) and looks_like_reference(line.body)):
                 return True
         return False
 
@@ -208,17 +208,23 @@ class _Grouper:
             return True
         if self.last_number is None:
             return False  # a list not numbered from its first entry: "14.Mekkes" is how that entry is written
+        if line.indent > self.spans[-1][2]:
+            return False  # "(1): 116-44." wrapped under its entry: an issue number, not the list's
         expected = self.last_number + 1  # or the one after, when a number was lost in a wrapped line
-        return line.number in (expected, expected + 1, 1) and not open_authors(self.current())
+        return line.number == expected or (line.number == expected + 1 and not open_authors(self.current()))
 
     def _decide(self, line: _Line, i: int, previous: int, after_blank: bool) -> str:
         """Say what a line does: "new" entry, "join" the current one, or "stop" the list."""
         body, current = line.body, self.current()
-        if not self.spans:
-            return "stop" if prose(_paragraph(self.lines, i)) else "new"
+        if not self.spans:  # the first entry: its own first line tells, not the whole list run on after it
+            alone = i + 1 >= len(self.lines) or not self.lines[i + 1].body
+            return "new" if line.number is not None or not prose(body, line=not alone) else "stop"
         if line.number is not None or (line.bullet and self.bulleted and not open_authors(current)):
             return "new"
-        if open_authors(current) or (attachment(body) and not entry_start(body)):
+        one_a_line = not self.wrap and self.sizes[i] > 4  # lines not wrapped: each one the writer ended
+        if (open_authors(current) and not ((after_blank or one_a_line) and entry_start(body))) or (
+            attachment(body) and not entry_start(body)
+        ):
             return "join"
         if after_blank:
             if cut_off(current, body):
@@ -233,7 +239,7 @@ class _Grouper:
         if line.indent > indent:
             self.hanging = True
             return "join"  # a hanging indent: continuation lines stand in
-        if complete(current) and prose(body, names=False) and not entry_start(body):
+        if complete(current) and prose(body, line=True) and not entry_start(body):
             return "stop"  # "Thanks, Maria" under the last entry
         if self.numbered:
             return "join"  # in a numbered list, a line without its number goes on the entry above
@@ -288,7 +294,9 @@ def _split_inline(text: str, start: int, end: int) -> list[tuple[int, int]]:
     spans, cut = [], start
     for found in re.finditer(r"[.\d/)]\s{1,3}(?=[^\W\d_])", text[start:end]):
         at = start + found.end()
-        if at - cut > 40 and entry_start(text[at : at + 400]) == 2 and PERSON.match(text, at):
+        date = YEAR_ELEMENT.search(text, at, min(end, at + 300))
+        names = date and not re.search(r"[:;]|\.\s[^\W\d_]{3}", text[at : date.start()])  # "Place: Press." is none
+        if names and at - cut > 40 and entry_start(text[at : at + 400]) == 2 and PERSON.match(text, at):
             spans.append((cut, at))
             cut = at
     spans.append((cut, end))

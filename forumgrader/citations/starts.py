@@ -33,9 +33,10 @@ CONTINUES = re.compile(
 )
 # What only ever follows an entry on a line of its own: its link, its DOI, where it was retrieved, LMS residue.
 _ATTACHMENT = re.compile(
-    r"(?:https?://|www\.|doi\s?:|DOI\s?:|https?:\s|10\.\d{4,9}/|[(\[]?(?:Retrieved|Available|Accessed|viewed)\b|PMID|PMCID)",
+    r"(?:https?://|www\.|doi\s?:|DOI\s?:|https?:\s|10\.\d{4,9}/|[(\[]?(?:Retrieved|Available|Accessed|viewed|Acesso|Consult[ée]|Abgerufen|Zugriff|Disponível|Disponible|Verfügbar)\b|PMID|PMCID)",
     re.IGNORECASE,
 )
+_NAME_WORDS = word_set("and und et al von van der den del della dos das les")
 _NAME_ALONE = re.compile(r"[^\W\d_][\w'-]*(?:,?\s[^\W\d_][\w'-]*){0,2}[,!]?")
 _ABBREVIATED = re.compile(
     r"(?:[A-Z]\.){1,3}|(?:[A-Z][a-z]?\.-?){1,2}|(?:ed|eds|vol|no|pp|p|dept|univ|trans|inc|co|st)\.", re.IGNORECASE
@@ -102,7 +103,10 @@ def complete(entry_text: str) -> bool:
 
 def open_authors(entry_text: str) -> bool:
     """Tell whether an entry so far is an author list that stops at a separator, before any date."""
-    return len(entry_text) < 400 and bool(_OPEN_AUTHORS.search(entry_text.rstrip())) and not has_year(entry_text)
+    if len(entry_text) >= 400 or not _OPEN_AUTHORS.search(entry_text.rstrip()) or has_year(entry_text):
+        return False
+    words = [w for w in re.findall(r"[^\W\d_]{3,}", entry_text) if w.islower() and w not in _NAME_WORDS]
+    return ":" not in entry_text and len(words) <= 1  # names only: no title words, no "Place: Publisher"
 
 
 def cut_off(entry_text: str, body: str) -> bool:
@@ -119,11 +123,11 @@ def attachment(body: str) -> bool:
     return bool(_ATTACHMENT.match(body) or LMS_RESIDUE.fullmatch(body.strip()))
 
 
-def prose(text: str, *, names: bool = True) -> bool:
+def prose(text: str, *, line: bool = False) -> bool:
     """Tell whether a paragraph is demonstrably not a reference: a greeting, a question, first or second person...
 
-    `names`: a name alone ("Maria") counts, as it does for a paragraph of its own but not for a line that may end
-    a wrapped entry ("FieldREG")."""
+    `line`: the text is one line of a paragraph, which may be a line of a wrapped entry: only a greeting or the first
+    or second person then tells ("FieldREG" may end an entry, and "indicateur social ?" a line of its title)."""
     head = text[:600]
     words = text.split()
     shaped = bool(ANY_YEAR.search(head) or REF_FEATURE.search(head))
@@ -132,9 +136,13 @@ def prose(text: str, *, names: bool = True) -> bool:
     personal = len(_PERSONAL.findall(text))
     if shaped:
         return personal >= 3 and "http" not in text and "doi" not in text.lower()
+    if personal:
+        return True
+    if line:
+        return False
     if len(words) <= 3:
-        return names and bool(_NAME_ALONE.fullmatch(text.strip()))  # "Maria": a signature, not a short title
-    if personal or text.rstrip().endswith(("?", "!")):
+        return bool(_NAME_ALONE.fullmatch(text.strip()))  # "Maria": a signature, not a short title
+    if text.rstrip().endswith(("?", "!")):
         return True
     lower = [w.lower().strip(".,;:") for w in words]
-    return len(words) >= 20 and sum(w in _FUNCTION_WORDS for w in lower) >= 0.3 * len(words)
+    return len(words) >= 40 and sum(w in _FUNCTION_WORDS for w in lower) >= 0.3 * len(words)  # longer than titles
