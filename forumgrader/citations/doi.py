@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import unquote
 
 from forumgrader.citations.text import word_set
@@ -124,6 +125,16 @@ def _tail(text: str, end: int) -> tuple[str, int]:
 
 def find_dois(text: str, *, in_entry: bool = False) -> list[DoiMention]:
     """Return every DOI written in the text; inside an entry, words cut off by spaces count as part of it."""
+    return list(doi_mentions(text, in_entry))
+
+
+@lru_cache(maxsize=4096)  # an entry is read for its fields, then for its findings, then for its search
+def doi_mentions(text: str, in_entry: bool) -> tuple[DoiMention, ...]:
+    """Return the DOIs written in a text, as find_dois does, remembered."""
+    return tuple(_find(text, in_entry))
+
+
+def _find(text: str, in_entry: bool) -> list[DoiMention]:
     mentions: list[DoiMention] = []
     if "10." not in text and "doi" not in text.lower():
         return _prefixless(text, mentions) if in_entry else mentions

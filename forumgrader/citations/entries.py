@@ -179,7 +179,7 @@ def _by_labeller(clean: str) -> tuple[ReferenceFields, Parts, str]:
     return fields, reading.parts, "vancouver" if reading.date_late and _VANCOUVER_NAMES.match(clean) else "learned"
 
 
-def _sure(fields: ReferenceFields, kind: SourceType, style: str, online_first: bool) -> bool:
+def _sure(fields: ReferenceFields, kind: SourceType, style: str, work: str) -> bool:
     """Tell whether the rules read a strict APA or Vancouver entry whole: every part its type needs."""
     if style not in ("apa", "vancouver") or not fields.authors or not fields.title:
         return False
@@ -191,9 +191,8 @@ def _sure(fields: ReferenceFields, kind: SourceType, style: str, online_first: b
         return False
     if kind is SourceType.JOURNAL_ARTICLE:
         located = fields.pages or fields.article_number or fields.doi
-        return bool(
-            fields.container and ((fields.volume and located) or fields.doi or fields.year_note or online_first)
-        )
+        found = (fields.volume and located) or fields.doi or fields.year_note
+        return bool(fields.container and (found or ONLINE_FIRST.search(work)))  # "Advance online publication."
     if kind is SourceType.CHAPTER:
         return bool(fields.container and fields.publisher)
     return bool(fields.publisher or fields.url)
@@ -223,8 +222,7 @@ def parse_entry(raw: str) -> ParsedEntry:
     fields, parts, style = _by_rules(work, doi)
     fields = replace(fields, doi=doi, doi_problem=doi_problem, url=url)
     kind = source_type(fields, parts)
-    online_first = bool(ONLINE_FIRST.search(work))
-    if not _sure(_moved_container(fields, kind), kind, style, online_first) and clean:
+    if not _sure(_moved_container(fields, kind), kind, style, work) and clean:
         fields, parts, style = _by_labeller(clean)
         fields = replace(fields, doi=doi, doi_problem=doi_problem, url=url)
         kind = _web_page(fields) or source_type(fields, parts)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from forumgrader.citations.starts import (
     CONTINUES,
@@ -55,8 +56,7 @@ class Listing:
     numbered: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class _Line:
+class _Line(NamedTuple):  # many per post: a tuple is quick to make
     start: int
     end: int  # of the line as written, without its newline
     body: str  # the line without bullet, numbering or surrounding spaces
@@ -67,7 +67,10 @@ class _Line:
 
 
 def _line(raw: str, start: int) -> _Line:
-    indent = len(raw) - len(raw.lstrip(" "))
+    stripped = raw.lstrip(" ")
+    indent = len(raw) - len(stripped)
+    if not stripped or stripped[0].isalpha():
+        return _Line(start, start + len(raw), stripped.rstrip(), start + indent, indent, None)  # most lines
     numbered = _NUMBER.match(raw)
     if numbered:
         lead, number = numbered.end(), int(next(n for n in numbered.groups() if n))
@@ -106,11 +109,13 @@ def _wrap_width(lengths: list[int]) -> int:
     """Return the width a paragraph's lines were wrapped at, or 0 when they were not wrapped.
 
     Wrapped lines cluster just under the width; the lines of a list written one entry a line spread out."""
-    best, width = 0, 0
-    for w in set(lengths):
-        near = sum(1 for n in lengths if w - max(10, 0.1 * w) <= n <= w)
-        if near > best or (near == best and w > width):
-            best, width = near, w
+    ordered = sorted(lengths)
+    best, width, low = 0, 0, 0
+    for high, w in enumerate(ordered):  # the lines within 10% (at least 10 characters) under each length
+        while ordered[low] < w - max(10, 0.1 * w):
+            low += 1
+        if high - low + 1 >= best:
+            best, width = high - low + 1, w
     return width if best >= 3 and best >= 0.5 * len(lengths) else 0
 
 

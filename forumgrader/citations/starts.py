@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from forumgrader.citations.names import GROUP_WORDS, is_surname
-from forumgrader.citations.text import LMS_RESIDUE, word_set
+from forumgrader.citations.text import LMS_RESIDUE, residue, word_set
 
 _PARTICLES = r"(?:(?:de|la|le|du|des|del|della|di|da|dos|van|der|den|von|ter|ten|al|el|st\.?)\s){0,3}"
 _WORD = r"[^\W\d_][\w'-]{0,40}"
@@ -20,7 +20,8 @@ _GROUP = re.compile(
     re.IGNORECASE,
 )
 YEAR_ELEMENT = re.compile(r"\((?:1[5-9]\d\d|20\d\d)[a-z]?(?:[,/-][^()]{0,30})?\)|\(n\.\s?d\.(?:-[a-z])?\)|\(in press\)")
-ANY_YEAR = re.compile(r"(?<!\d)(?:1[6-9]\d\d|20\d\d)(?!\d)|\bn\.\s?d\.")
+_YEAR_DIGITS = re.compile(r"(?:1[6-9]|20)\d\d(?!\d)")  # no look-behind: scanning with one is ten times slower
+_NO_DATE = re.compile(r"\bn\.\s?d\.")
 REF_FEATURE = re.compile(
     r"\d{1,5}\s?\(\S{1,12}\)|\bpp?\.\s?\d|\d{1,6}\s?[-–]\s?\d{1,6}|doi|https?:|www\.|\b(?:Retrieved|Available|"
     r"Press|Publish\w*|Journal|Review|University|Vol\.|vol\.|ed\.|Eds?\.)",
@@ -57,6 +58,14 @@ _FUNCTION_WORDS = word_set(
 )
 
 
+def any_year(text: str) -> bool:
+    """Tell whether a text gives a year (1600-2099, not inside a longer number) or "n.d."."""
+    for found in _YEAR_DIGITS.finditer(text):
+        if not found.start() or not text[found.start() - 1].isdigit():
+            return True
+    return "n." in text and bool(_NO_DATE.search(text))
+
+
 def entry_start(body: str) -> int:
     """Rate how surely a line opens a reference entry: 2 sure, 1 likely, 0 not."""
     head = body[:700]
@@ -68,31 +77,32 @@ def entry_start(body: str) -> int:
             return 2
         return 1 if given[0].isupper() else 0
     vancouver = _VANCOUVER.match(head)
-    if vancouver and is_surname(vancouver.group("family")) and ANY_YEAR.search(head):
+    if vancouver and is_surname(vancouver.group("family")) and any_year(head):
         return 2 if re.search(r"\b(?:19|20)\d\d\s?(?:[A-Z][a-z]{2}\s?)?[;:(]|\bdoi\b", head) else 1
     group = _GROUP.match(head)
     if group and group.group("family")[0].isupper() and year and year.start() == group.start("date"):
         words = group.group("family").split()
         titled = len(words) <= 12 and all(w[0].isupper() or w in GROUP_WORDS for w in words)
         return 2 if titled else 1  # a work without author opens with its title
-    if _GIVEN_FIRST.match(head) and ANY_YEAR.search(head):
+    if _GIVEN_FIRST.match(head) and any_year(head):
         return 1
     return 0
 
 
 def looks_like_reference(body: str) -> bool:
     """Tell whether a text has a year and something only references have (volume, pages, DOI, publisher...)."""
-    return bool(ANY_YEAR.search(body[:600])) and bool(REF_FEATURE.search(body[:600]))
+    return any_year(body[:600]) and bool(REF_FEATURE.search(body[:600]))
 
 
 def has_year(entry_text: str) -> bool:
     """Tell whether an entry so far gives a year (or n.d.)."""
-    return bool(YEAR_ELEMENT.search(entry_text[:600]) or ANY_YEAR.search(entry_text[:600]))
+    return bool(YEAR_ELEMENT.search(entry_text[:600])) or any_year(entry_text[:600])
 
 
 def complete(entry_text: str) -> bool:
     """Tell whether an entry so far has its year and ends as a sentence does (not at an initial: "di M.")."""
-    tail = LMS_RESIDUE.sub("", entry_text[-120:]).rstrip()
+    tail = entry_text[-120:]
+    tail = (LMS_RESIDUE.sub("", tail) if residue(tail) else tail).rstrip()
     if re.search(r"(?:https?://|doi\.org/|10\.\d{4,9}/)\S{1,300}$", tail):
         return True
     last = tail.rsplit(None, 1)[-1] if tail else ""
@@ -103,7 +113,10 @@ def complete(entry_text: str) -> bool:
 
 def open_authors(entry_text: str) -> bool:
     """Tell whether an entry so far is an author list that stops at a separator, before any date."""
-    if len(entry_text) >= 400 or not _OPEN_AUTHORS.search(entry_text.rstrip()) or has_year(entry_text):
+    tail = entry_text[-6:].rstrip()
+    if len(entry_text) >= 400 or not tail.endswith((",", "&", "and", "…", ".")):
+        return False
+    if not _OPEN_AUTHORS.search(entry_text[-8:].rstrip()) or has_year(entry_text):
         return False
     words = [w for w in re.findall(r"[^\W\d_]{3,}", entry_text) if w.islower() and w not in _NAME_WORDS]
     return ":" not in entry_text and len(words) <= 1  # names only: no title words, no "Place: Publisher"
@@ -130,10 +143,11 @@ def prose(text: str, *, line: bool = False) -> bool:
     or second person then tells ("FieldREG" may end an entry, and "indicateur social ?" a line of its title)."""
     head = text[:600]
     words = text.split()
-    shaped = bool(ANY_YEAR.search(head) or REF_FEATURE.search(head))
+    shaped = any_year(head) or bool(REF_FEATURE.search(head))
     if _SIGN_OFF.match(text.lstrip("-–*• ")) and (not shaped or len(words) <= 12):
         return True
-    personal = len(_PERSONAL.findall(text))
+    maybe = any(word in text for word in ("I", "we", "We", "you", "You", "my", "My", "our", "Our"))
+    personal = len(_PERSONAL.findall(text, 0, 1000)) if maybe else 0
     if shaped:
         return personal >= 3 and "http" not in text and "doi" not in text.lower()
     if personal:
