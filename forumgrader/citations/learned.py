@@ -87,6 +87,24 @@ def _spans(words: list[str], labels: list[str]) -> list[tuple[str, str]]:
     return [(label, " ".join(run)) for label, run in spans]
 
 
+def _quoted_title(words: list[str], labels: list[str]) -> list[str]:
+    """A title in quotation marks ends at its closing mark: the quoted words, and only them, are the title."""
+    for i, word in enumerate(words):
+        mark = word[0]
+        if mark not in "\"'" or (i and words[i - 1][-1] not in ".,:;)"):
+            continue  # a mark that opens a part of the reference, not an apostrophe ("the '50s")
+        end = next((j for j in range(i + 1, min(i + 60, len(words))) if words[j].rstrip(".,;:!?)").endswith(mark)), 0)
+        opens_title = labels[i] == "title" and (not i or labels[i - 1] != "title")
+        if end and opens_title and not words[end].endswith(":"):  # '"Behind the Store": Montreal...' goes on
+            after = next((label for label in labels[end + 1 :] if label != "title"), "container-title")
+            relabelled = [*labels[:i], *["title"] * (end + 1 - i)]
+            rest = labels[end + 1 :]
+            run = next((k for k, label in enumerate(rest) if label != "title"), len(rest))
+            return relabelled + [after] * run + rest[run:]  # title words after the mark belong to what follows
+        return labels
+    return labels
+
+
 def _first(spans: list[tuple[str, str]], *labels: str) -> str:
     return next((text for label, text in spans if label in labels), "")
 
@@ -148,7 +166,7 @@ def _edition(text: str) -> str:
 def read_reference(text: str) -> Reading:
     """Label the words of one reference and read its fields."""
     words = text.split()
-    spans = _spans(words, label_words(words))
+    spans = _spans(words, _quoted_title(words, label_words(words)))
     labels = frozenset(label for label, _ in spans)
     people = _first(spans, "author") or (_first(spans, "editor") if spans and spans[0][0] == "editor" else "")
     authors, shortened = parse_authors(people) if people else ((), "")
