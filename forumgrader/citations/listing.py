@@ -172,8 +172,11 @@ class _Grouper:
                 line = _unnumbered(self.text, line)
             decision = self._decide(line, i, previous, after_blank)
             if decision == "stop" and self._entries_follow(i):
-                i = self._paragraph_end(i) if after_blank else i + 1  # a note under an entry: skipped
-                continue
+                if not prose(_paragraph(self.lines, i) if after_blank else line.body, strong=True):
+                    decision = "new"  # more entries follow: a short question or a name may be an entry too
+                else:
+                    i = self._paragraph_end(i) if after_blank else i + 1  # a note under an entry: skipped
+                    continue
             if decision == "stop":
                 break
             if decision == "join":

@@ -34,7 +34,7 @@ CONTINUES = re.compile(
 )
 # What only ever follows an entry on a line of its own: its link, its DOI, where it was retrieved, LMS residue.
 _ATTACHMENT = re.compile(
-    r"(?:https?://|www\.|doi\s?:|DOI\s?:|https?:\s|10\.\d{4,9}/|[(\[]?(?:Retrieved|Available|Accessed|viewed|Acesso|Consult[ée]|Abgerufen|Zugriff|Disponível|Disponible|Verfügbar)\b|PMID|PMCID)",
+    r"(?:https?://|www\.|doi\s?:|DOI\s?:|https?:\s|10\.\d{4,9}/|[(\[]?(?:Retrieved|Available|Accessed|viewed|Online:|Acesso|Consult[ée]|Abgerufen|Zugriff|Disponível|Disponible|Verfügbar)|PMID|PMCID)",
     re.IGNORECASE,
 )
 _NAME_WORDS = word_set("and und et al von van der den del della dos das les")
@@ -136,27 +136,31 @@ def attachment(body: str) -> bool:
     return bool(_ATTACHMENT.match(body) or LMS_RESIDUE.fullmatch(body.strip()))
 
 
-def prose(text: str, *, line: bool = False) -> bool:
+def prose(text: str, *, line: bool = False, strong: bool = False) -> bool:
     """Tell whether a paragraph is demonstrably not a reference: a greeting, a question, first or second person...
 
-    `line`: the text is one line of a paragraph, which may be a line of a wrapped entry: only a greeting or the first
-    or second person then tells ("FieldREG" may end an entry, and "indicateur social ?" a line of its title)."""
+    `line`: the text is one line of a paragraph, which may be a line of a wrapped entry ("Where are my followers?"
+    may be a line of a title): only a greeting or the writer's own voice, twice, then tells. `strong`: only what no
+    reference looks like counts, not a question nor a name alone (which a title or a truncated entry may be)."""
     head = text[:600]
     words = text.split()
     shaped = any_year(head) or bool(REF_FEATURE.search(head))
-    if _SIGN_OFF.match(text.lstrip("-–*• ")) and (not shaped or len(words) <= 12):
+    if _SIGN_OFF.match(text.lstrip("-–*• ")) and (len(words) <= 6 or not shaped):
         return True
     maybe = any(word in text for word in ("I", "we", "We", "you", "You", "my", "My", "our", "Our"))
     personal = len(_PERSONAL.findall(text, 0, 1000)) if maybe else 0
     if shaped:
         return personal >= 3 and "http" not in text and "doi" not in text.lower()
-    if personal:
+    if personal >= (2 if line else 1):
         return True
-    if line:
-        return False
+    if line or strong:
+        return len(words) >= 40 and _wordy(words)
     if len(words) <= 3:
         return bool(_NAME_ALONE.fullmatch(text.strip()))  # "Maria": a signature, not a short title
-    if text.rstrip().endswith(("?", "!")):
-        return True
+    return text.rstrip().endswith(("?", "!")) or (len(words) >= 40 and _wordy(words))
+
+
+def _wordy(words: list[str]) -> bool:
+    """Tell whether words run as sentences do, more of them small than titles have."""
     lower = [w.lower().strip(".,;:") for w in words]
-    return len(words) >= 40 and sum(w in _FUNCTION_WORDS for w in lower) >= 0.3 * len(words)  # longer than titles
+    return sum(w in _FUNCTION_WORDS for w in lower) >= 0.3 * len(words)
