@@ -196,11 +196,13 @@ class _Grouper:
 
     def _entries_follow(self, i: int) -> bool:
         """Tell whether the list goes on after prose at line i: an entry that surely opens one comes soon after."""
-        for line in self.lines[i + 1 : i + 30]:
+        for k in range(i + 1, min(i + 30, len(self.lines))):
+            line = self.lines[k]
             if _heading(line):
                 return False
             numbered = line.number is not None and self.last_number is not None and line.number > self.last_number
-            if numbered or entry_start(line.body) == 2 or (entry_start(line.body) and looks_like_reference(line.body)):
+            start = entry_start(line.body)
+            if numbered or start == 2 or (start and looks_like_reference(_paragraph(self.lines, k)[:600])):
                 return True
         return False
 
@@ -230,7 +232,8 @@ class _Grouper:
         if line.number is not None or (line.bullet and self.bulleted and not open_authors(current)):
             return "new"
         one_a_line = not self.wrap and self.sizes[i] > 4  # lines not wrapped: each one the writer ended
-        if (open_authors(current) and not ((after_blank or one_a_line) and entry_start(body))) or (
+        margin = self.hanging and line.indent <= self.spans[-1][2]  # entries of a hanging indent open at the margin
+        if (open_authors(current) and not ((after_blank or one_a_line or margin) and entry_start(body))) or (
             attachment(body) and not entry_start(body)
         ):
             return "join"

@@ -19,6 +19,7 @@ _GROUP = re.compile(
     r"(?P<date>\()(?:\d{4}|n\.\s?d\.|in press|forthcoming)[^()]{0,30}\)\.",
     re.IGNORECASE,
 )
+_YEAR_FIRST = re.compile(r"(?:1[5-9]|20)\d\d[a-z]?\s?[:.,]\s(?:[^\W\d_]\.\s?){0,3}[A-Z][^\W\d_]")  # "1995: Ulf..."
 YEAR_ELEMENT = re.compile(r"\((?:1[5-9]\d\d|20\d\d)[a-z]?(?:[,/-][^()]{0,30})?\)|\(n\.\s?d\.(?:-[a-z])?\)|\(in press\)")
 _YEAR_DIGITS = re.compile(r"(?:1[6-9]|20)\d\d(?!\d)")  # no look-behind: scanning with one is ten times slower
 _NO_DATE = re.compile(r"\bn\.\s?d\.")
@@ -84,7 +85,7 @@ def entry_start(body: str) -> int:
         words = group.group("family").split()
         titled = len(words) <= 12 and all(w[0].isupper() or w in GROUP_WORDS for w in words)
         return 2 if titled else 1  # a work without author opens with its title
-    if _GIVEN_FIRST.match(head) and any_year(head):
+    if (_GIVEN_FIRST.match(head) and any_year(head)) or _YEAR_FIRST.match(head):
         return 1
     return 0
 

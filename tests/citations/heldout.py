@@ -244,6 +244,7 @@ def list_entries(part: str = "test") -> list[str]:
     out = set()
     for reference in references(part):
         text = " ".join(t for label, t in reference.parts if label != "citation-number").lstrip("-•–*· ")
+        text = re.sub(r"^(?:\[\d{1,4}\]|\(\d{1,4}\)|\d{1,3}[.)])\s?(?=\D)", "", text)  # a number left in the text
         first = text.split(" ", 1)[0] if text else ""
         fragment = (
             (first[:1].islower() and first.lower() not in _PARTICLES)
