@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qs
 
 import pytest
 
@@ -137,3 +138,20 @@ def test_an_author_name_with_two_letters_swapped_is_a_difference(
     result = verify(parse(entry), source)
     assert (result.verdict, result.matched_doi) == (Verdict.MISMATCH, GATCHEL)
     assert [(d.field, d.cited, d.record) for d in result.differences] == [("authors", written, record)]
+
+
+def test_an_entry_the_reader_cannot_read_is_kept_flagged_and_searched_by_its_words(
+    crossref: LocalCrossref, source: MetadataSource
+) -> None:
+    unreadable = "the biopsychosocial approach to chronic pain scientific advances and future directions gatchel turk"
+    text = f"Pain is complex (Gatchel et al., 2007).\n\nReferences\n\n{unreadable}\n\n{GATCHEL_ENTRY}\n"
+    report = analyse(text)
+    assert [r.text for r in report.references] == [unreadable, GATCHEL_ENTRY]
+    assert [(f.code, f.reference) for f in report.findings if f.code == "unreadable_reference"] == [
+        ("unreadable_reference", 0)
+    ]
+    crossref.reset()
+    result = verify(report.references[0], source)
+    searched = [parse_qs(query)["query.bibliographic"] for _, kind, query, _ in crossref.log() if kind == "search"]
+    assert searched == [[unreadable]]
+    assert result.verdict is not Verdict.UNCHECKED
