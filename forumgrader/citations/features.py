@@ -32,7 +32,16 @@ _LEXICON = {
     "etal": word_set("et al al. al et.al. et.al u.a. u. a."),
     "genre": word_set("thesis dissertation phd ph.d. doctoral master's report paper working preprint unpublished"),
     "access": word_set("retrieved accessed available abgerufen consulté online"),
+    "serial": word_set(
+        """
+        journal journals review reviews proceedings proc bulletin annals quarterly letters studies research science
+        sciences transactions trans magazine zeitschrift revue rivista revista archives archiv bulletin newsletter
+        conference symposium workshop congress j
+        """
+    ),
 }
+# An abbreviated word of a journal's name: "Opt.", "Soc.", "Harb." (a capital, a few letters, a full stop).
+_ABBREVIATION = re.compile(r"[A-Z][a-z]{1,5}\.,?")
 _STRIP = "\"'.,;:()[]{}«»<>*!?"
 _SHAPE = str.maketrans(
     {
@@ -76,6 +85,8 @@ def _word(token: str) -> list[str]:
     for name, words in _LEXICON.items():
         if lower in words or raw in words:
             out.append(name)
+    if _ABBREVIATION.fullmatch(token):
+        out.append("abbr")
     if "http" in raw or "www." in raw:
         out.append("url")
     elif "doi" in raw or raw.startswith("10."):

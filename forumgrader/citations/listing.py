@@ -10,8 +10,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import NamedTuple
 
+from forumgrader.citations.lines import (
+    Line,
+    glued_number,
+    paragraph,
+    read_line,
+    read_lines,
+    unnumbered,
+    wrap_widths,
+)
 from forumgrader.citations.starts import (
     CONTINUES,
     PERSON,
@@ -24,6 +32,7 @@ from forumgrader.citations.starts import (
     looks_like_reference,
     open_authors,
     prose,
+    sign_off,
 )
 
 MAX_ENTRY = 2000  # characters: a longer paragraph is prose, not a reference
@@ -39,10 +48,6 @@ _OTHER_HEADING = re.compile(
     r"#{1,6}\s\S.{0,80}|\*\*[^*]{2,80}\*\*:?|(?:Appendix|Discussion|Reply|Response|Question|Conclusion|Summary|"
     r"Introduction|Footnotes|Endnotes|Notes|Table|Figure|Part|Week|Module|APPENDIX|NOTES)\b[^.]{0,60}:?",
 )
-_NUMBER = re.compile(r"\s{0,8}(?:\[(\d{1,3})\]|\((\d{1,3})\)|(\d{1,3})[.)](?=[^\d.]))\s{0,4}")
-_GLUED_DIGITS = re.compile(r"\s{0,8}(\d{1,3})[.)](?=\d)")
-_DOI_START = re.compile(r"10\.\d{4,9}/")
-_BULLET = re.compile(r"\s{0,8}(?:[-*](?=\s)|[•·▪●◦‣]|&#?\w{1,6};)?\s{0,4}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,96 +61,12 @@ class Listing:
     numbered: bool = False
 
 
-class _Line(NamedTuple):  # many per post: a tuple is quick to make
-    start: int
-    end: int  # of the line as written, without its newline
-    body: str  # the line without bullet, numbering or surrounding spaces
-    offset: int  # where body starts
-    indent: int
-    number: int | None  # the list number the line opens with
-    bullet: bool = False  # the line opens with a bullet: "-", "•", "*"...
-
-
-def _line(raw: str, start: int) -> _Line:
-    stripped = raw.lstrip(" ")
-    indent = len(raw) - len(stripped)
-    if not stripped or stripped[0].isalpha():
-        return _Line(start, start + len(raw), stripped.rstrip(), start + indent, indent, None)  # most lines
-    numbered = _NUMBER.match(raw)
-    if numbered:
-        lead, number = numbered.end(), int(next(n for n in numbered.groups() if n))
-    else:
-        bullet = _BULLET.match(raw)
-        lead, number = (bullet.end() if bullet else 0), None
-        if bullet and raw[:lead].strip():
-            return _Line(start, start + len(raw), raw[lead:].rstrip(), start + lead, indent, None, True)
-    return _Line(start, start + len(raw), raw[lead:].rstrip(), start + lead, indent, number)
-
-
-def _lines(text: str) -> list[_Line]:
-    lines, start = [], 0
-    for raw in text.split("\n"):
-        lines.append(_line(raw, start))
-        start += len(raw) + 1
-    return lines
-
-
-def _unnumbered(text: str, line: _Line) -> _Line:
-    """Read a number that breaks the list's sequence as part of the line: "12. Jahrgang" goes on an entry."""
-    bullet = _BULLET.match(text, line.start, line.end)
-    lead = bullet.end() if bullet else line.start
-    return _Line(line.start, line.end, text[lead : line.end].rstrip(), lead, line.indent, None)
-
-
-def _glued_number(text: str, line: _Line, expected: int) -> _Line:
-    """Read the next number of a list glued to digits ("10.2008 Smith..."), which no other line is mistaken for."""
-    found = _GLUED_DIGITS.match(text, line.start, line.end)
-    if not found or int(found.group(1)) != expected or _DOI_START.match(text, found.end() - 3):
-        return line
-    return _Line(line.start, line.end, text[found.end() : line.end].rstrip(), found.end(), line.indent, expected)
-
-
-def _wrap_width(lengths: list[int]) -> int:
-    """Return the width a paragraph's lines were wrapped at, or 0 when they were not wrapped.
-
-    Wrapped lines cluster just under the width; the lines of a list written one entry a line spread out."""
-    ordered = sorted(lengths)
-    best, width, low = 0, 0, 0
-    for high, w in enumerate(ordered):  # the lines within 10% (at least 10 characters) under each length
-        while ordered[low] < w - max(10, 0.1 * w):
-            low += 1
-        if high - low + 1 >= best:
-            best, width = high - low + 1, w
-    return width if best >= 3 and best >= 0.5 * len(lengths) else 0
-
-
-def _wrap_widths(lines: list[_Line], first: int) -> tuple[int, list[int]]:
-    """Return the width the lines from `first` were wrapped at (0: not wrapped), and each line's paragraph size."""
-    sizes = [0] * len(lines)
-    start = first
-    for i in range(first, len(lines) + 1):
-        if i == len(lines) or not lines[i].body:
-            sizes[start:i] = [i - start] * (i - start)
-            start = i + 1
-    wrapped = range(first, len(lines) - 1)
-    inside = [lines[i].end - lines[i].start for i in wrapped if lines[i].body and lines[i + 1].body]
-    return _wrap_width(inside), sizes
-
-
-def _paragraph(lines: list[_Line], i: int) -> str:
-    out = []
-    while i < len(lines) and lines[i].body:
-        out.append(lines[i].body)
-        i += 1
-    return " ".join(out)
-
-
 class _Grouper:
     """Group the lines of a list into entries, one line at a time."""
 
-    def __init__(self, text: str, lines: list[_Line], headed: bool, first: int) -> None:
+    def __init__(self, text: str, lines: list[Line], headed: bool, first: int) -> None:
         self.text, self.lines, self.headed = text, lines, headed
-        self.wrap, self.sizes = _wrap_widths(lines, first)
+        self.wrap, self.sizes = wrap_widths(lines, first)
         self.hanging = False  # continuation lines were seen to stand in from their entry's first line
         self.spans: list[list[int]] = []  # [start, end, first line's indent]
         self.last_number: int | None = None
@@ -167,12 +88,12 @@ class _Grouper:
             if self.spans and (_heading(line) or (after_blank and self._other_heading(i))):
                 break
             if line.number is None and (self.last_number is not None or not self.spans):
-                line = _glued_number(self.text, line, (self.last_number or 0) + 1)
+                line = glued_number(self.text, line, (self.last_number or 0) + 1)
             if line.number is not None and not self._in_sequence(line):
-                line = _unnumbered(self.text, line)
+                line = unnumbered(self.text, line)
             decision = self._decide(line, i, previous, after_blank)
             if decision == "stop" and self._entries_follow(i):
-                if not prose(_paragraph(self.lines, i) if after_blank else line.body, strong=True):
+                if not prose(paragraph(self.lines, i) if after_blank else line.body, strong=True):
                     decision = "new"  # more entries follow: a short question or a name may be an entry too
                 else:
                     i = self._paragraph_end(i) if after_blank else i + 1  # a note under an entry: skipped
@@ -202,7 +123,7 @@ class _Grouper:
                 return False
             numbered = line.number is not None and self.last_number is not None and line.number > self.last_number
             start = entry_start(line.body)
-            if numbered or start == 2 or (start and looks_like_reference(_paragraph(self.lines, k)[:600])):
+            if numbered or start == 2 or (start and looks_like_reference(paragraph(self.lines, k)[:600])):
                 return True
         return False
 
@@ -212,7 +133,7 @@ class _Grouper:
         body = self.lines[i].body
         return body.startswith("#") or (alone and bool(_OTHER_HEADING.fullmatch(body)))
 
-    def _in_sequence(self, line: _Line) -> bool:
+    def _in_sequence(self, line: Line) -> bool:
         """Tell whether a line's number goes on the list: the next number, or the first of a new list."""
         if not self.spans:
             return True
@@ -223,7 +144,7 @@ class _Grouper:
         expected = self.last_number + 1  # or the one after, when a number was lost in a wrapped line
         return line.number == expected or (line.number == expected + 1 and not open_authors(self.current()))
 
-    def _decide(self, line: _Line, i: int, previous: int, after_blank: bool) -> str:
+    def _decide(self, line: Line, i: int, previous: int, after_blank: bool) -> str:
         """Say what a line does: "new" entry, "join" the current one, or "stop" the list."""
         body, current = line.body, self.current()
         if not self.spans:  # the first entry: its own first line tells, not the whole list run on after it
@@ -240,17 +161,17 @@ class _Grouper:
         if after_blank:
             if cut_off(current, body):
                 return "join"  # a blank line inside an entry, as LMS editors leave them
-            paragraph = _paragraph(self.lines, i)
-            if prose(paragraph) or len(paragraph) > MAX_ENTRY:
+            text = paragraph(self.lines, i)
+            if prose(text) or len(text) > MAX_ENTRY:
                 return "stop"
-            if not self.headed and not (entry_start(body) or looks_like_reference(paragraph)):
+            if not self.headed and not (entry_start(body) or looks_like_reference(text)):
                 return "stop"
             return "new"
         indent = self.spans[-1][2]
         if line.indent > indent:
             self.hanging = True
             return "join"  # a hanging indent: continuation lines stand in
-        if complete(current) and prose(body, line=True) and not entry_start(body):
+        if complete(current) and ((prose(body, line=True) and not entry_start(body)) or sign_off(body)):
             return "stop"  # "Thanks, Maria" under the last entry
         if self.numbered:
             return "join"  # in a numbered list, a line without its number goes on the entry above
@@ -260,11 +181,11 @@ class _Grouper:
         score = self._score(line, i, previous, current)
         return "new" if score > 0 or (score == 0 and complete(current)) else "join"
 
-    def _score(self, line: _Line, i: int, previous: int, current: str) -> int:
+    def _score(self, line: Line, i: int, previous: int, current: str) -> int:
         """Weigh the signs that a line in the same paragraph opens a new entry (> 0) or goes on the current one."""
         body = line.body
         level = _level(self.lines, line, i)
-        score = {0: -1, 1: 1, 2: 2}[level] + 3 * line.bullet
+        score = {0: -1, 1: 1, 2: 3}[level] + 3 * line.bullet  # 2: an author and a date, as entries open
         whole = complete(current)
         score += 1 if whole else (-1 if has_year(current) else -2)
         if whole and YEAR_ELEMENT.search(body[:150]) and "press" not in body[:150]:
@@ -274,7 +195,7 @@ class _Grouper:
             score -= 3  # a phrase running on: "Sleep and" / "stress. Sleep Review..."
         elif level < 2 and CONTINUES.match(body):
             score -= 1
-        if level < 2 and not has_year(_paragraph(self.lines, i)[:600]):
+        if level < 2 and not has_year(paragraph(self.lines, i)[:600]):
             score -= 1 + (not level)  # most entries give a year early: "Cambridge, MA: MIT Press." is the end of one
         width, length = self.wrap, before.end - before.start
         if (not width and self.sizes[previous] > 4) or (width and length > width + 3):
@@ -285,7 +206,7 @@ class _Grouper:
         return score
 
 
-def _level(lines: list[_Line], line: _Line, index: int) -> int:
+def _level(lines: list[Line], line: Line, index: int) -> int:
     """Rate a line (at `index`) as an entry start, reading on into the next line when its year is there."""
     level = entry_start(line.body)
     if level != 1 or has_year(line.body):
@@ -314,7 +235,7 @@ def _split_inline(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
-def _entries(text: str, lines: list[_Line], first: int, headed: bool) -> tuple[list[tuple[int, int]], int, bool]:
+def _entries(text: str, lines: list[Line], first: int, headed: bool) -> tuple[list[tuple[int, int]], int, bool]:
     """Group lines from `first` into entries; return the spans, the line the list stops at and whether numbered."""
     grouper = _Grouper(text, lines, headed, first)
     stop = grouper.run(first)
@@ -322,7 +243,7 @@ def _entries(text: str, lines: list[_Line], first: int, headed: bool) -> tuple[l
     return spans, stop, grouper.numbered
 
 
-def _heading(line: _Line) -> tuple[int, int, int] | None:
+def _heading(line: Line) -> tuple[int, int, int] | None:
     """Return (heading start, heading end, where entries start) when a line is a list heading."""
     if len(line.body) <= 40 and _HEADING.fullmatch(line.body):
         return line.offset, line.offset + len(line.body), line.end
@@ -334,7 +255,7 @@ def _heading(line: _Line) -> tuple[int, int, int] | None:
 
 def find_listing(text: str) -> Listing | None:
     """Find the reference list of a text: after its last heading, else its last run of entries."""
-    lines = _lines(text)
+    lines = read_lines(text)
     for i in range(len(lines) - 1, -1, -1):
         heading = _heading(lines[i])
         if heading is None:
@@ -342,7 +263,7 @@ def find_listing(text: str) -> Listing | None:
         h_start, h_end, body_start = heading
         after = lines[i + 1 :]
         if body_start < lines[i].end:  # heading glued to the first entry
-            after = [_line(text[body_start : lines[i].end], body_start), *after]
+            after = [read_line(text[body_start : lines[i].end], body_start), *after]
         spans, _, numbered = _entries(text, after, 0, headed=True)
         if spans:
             return Listing(h_start, spans[-1][1], (h_start, h_end), tuple(spans), numbered)

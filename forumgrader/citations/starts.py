@@ -137,6 +137,11 @@ def attachment(body: str) -> bool:
     return bool(_ATTACHMENT.match(body) or LMS_RESIDUE.fullmatch(body.strip()))
 
 
+def sign_off(text: str) -> bool:
+    """Tell whether a short line closes a post ("Thanks, Maria", "Best wishes") rather than naming an author."""
+    return len(text.split()) <= 5 and bool(_SIGN_OFF.match(text.lstrip("-–*• "))) and not any_year(text)
+
+
 def prose(text: str, *, line: bool = False, strong: bool = False) -> bool:
     """Tell whether a paragraph is demonstrably not a reference: a greeting, a question, first or second person...
 
