@@ -45,8 +45,8 @@ _HEADING = re.compile(r"[#*_\s]{0,6}" + _HEADING_WORDS + r"[*_\s]{0,4}:?[*_\s]{0
 _GLUED_HEADING = re.compile(r"[#*_\s]{0,6}(References?|Works Cited|Bibliography|REFERENCES?)(?::\s?|\s?(?=[A-Z]))")
 # A heading of another section: Markdown, a bold line, or a short line naming a part of a post.
 _OTHER_HEADING = re.compile(
-    r"#{1,6}\s\S.{0,80}|\*\*[^*]{2,80}\*\*:?|(?:Appendix|Discussion|Reply|Response|Question|Conclusion|Summary|"
-    r"Introduction|Footnotes|Endnotes|Notes|Table|Figure|Part|Week|Module|APPENDIX|NOTES)\b[^.]{0,60}:?",
+    r"#{1,6}\s\S.{0,80}|\*\*[^*]{2,80}\*\*:?|(?i:appendix|discussion|reply|response|question|conclusion|summary|"
+    r"introduction|footnotes|endnotes|notes|table|figure|part|week|module|post)\b[^.]{0,60}:?",
 )
 
 
@@ -92,7 +92,7 @@ class _Grouper:
             if line.number is not None and not self._in_sequence(line):
                 line = unnumbered(self.text, line)
             decision = self._decide(line, i, previous, after_blank)
-            if decision == "stop" and self._entries_follow(i):
+            if decision == "stop" and self._entries_follow(i, after_blank):
                 if not prose(paragraph(self.lines, i) if after_blank else line.body, strong=True):
                     decision = "new"  # more entries follow: a short question or a name may be an entry too
                 else:
@@ -115,17 +115,18 @@ class _Grouper:
             i += 1
         return i
 
-    def _entries_follow(self, i: int) -> bool:
-        """Tell whether the list goes on after prose at line i: an entry that surely opens one comes soon after."""
-        for k in range(i + 1, min(i + 30, len(self.lines))):
-            line = self.lines[k]
-            if _heading(line):
-                return False
-            numbered = line.number is not None and self.last_number is not None and line.number > self.last_number
-            start = entry_start(line.body)
-            if numbered or start == 2 or (start and looks_like_reference(paragraph(self.lines, k)[:600])):
-                return True
-        return False
+    def _entries_follow(self, i: int, paragraph_start: bool) -> bool:
+        """Tell whether the list goes on after prose at line i: the next paragraph (or line) surely opens an entry
+        (a note under an entry, as annotated bibliographies have, and not the first paragraph of another post)."""
+        k = self._paragraph_end(i) if paragraph_start else i + 1
+        while k < len(self.lines) and not self.lines[k].body:
+            k += 1
+        if k >= len(self.lines) or _heading(self.lines[k]):
+            return False
+        line = self.lines[k]
+        numbered = line.number is not None and self.last_number is not None and line.number > self.last_number
+        start = entry_start(line.body)
+        return numbered or start == 2 or (start > 0 and looks_like_reference(paragraph(self.lines, k)[:600]))
 
     def _other_heading(self, i: int) -> bool:
         """Tell whether line i is the heading of another section: a short line standing alone, or Markdown."""
@@ -171,7 +172,8 @@ class _Grouper:
         if line.indent > indent:
             self.hanging = True
             return "join"  # a hanging indent: continuation lines stand in
-        if complete(current) and ((prose(body, line=True) and not entry_start(body)) or sign_off(body)):
+        closing = self._paragraph_end(i) - i <= 3  # what closes a post stands at the end of its paragraph
+        if closing and complete(current) and ((prose(body, line=True) and not entry_start(body)) or sign_off(body)):
             return "stop"  # "Thanks, Maria" under the last entry
         if self.numbered:
             return "join"  # in a numbered list, a line without its number goes on the entry above

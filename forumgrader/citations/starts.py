@@ -38,6 +38,8 @@ _ATTACHMENT = re.compile(
     r"(?:https?://|www\.|doi\s?:|DOI\s?:|https?:\s|10\.\d{4,9}/|[(\[]?(?:Retrieved|Available|Accessed|viewed|Online:|Acesso|Consult[ée]|Abgerufen|Zugriff|Disponível|Disponible|Verfügbar)|PMID|PMCID)",
     re.IGNORECASE,
 )
+_SENTENCE = re.compile(r"[a-z]{3}[.?!] [A-Z][a-z]")
+_CITATION = re.compile(r"\([A-Z][a-z]+(?: et al\.| (?:&|and) [A-Z][a-z]+)?, (?:1[5-9]|20)\d\d[a-z]?\)")
 _NAME_WORDS = word_set("and und et al von van der den del della dos das les")
 _NAME_ALONE = re.compile(r"[^\W\d_][\w'-]*(?:,?\s[^\W\d_][\w'-]*){0,2}[,!]?")
 _ABBREVIATED = re.compile(
@@ -45,9 +47,11 @@ _ABBREVIATED = re.compile(
 )
 # The writer or the reader of a post, doing something: "I think", "we saw", "your post" (not "Phase I: Report").
 _PERSONAL = re.compile(r"\b(?:I'(?:m|ve|d|ll)|I\s(?!and\b)[a-z]{2,}|(?:[Ww]e|[Yy]ou|[Mm]y|[Oo]ur|[Yy]our)\s[a-z]{2,})")
+# How posts close or greet; not words a title may open with ("Great Falls", "Hope and Despair", "Best Practices").
 _SIGN_OFF = re.compile(
-    r"(?:thanks|thank you|thx|best|regards|kind regards|cheers|sincerely|warmly|respectfully|hi|hello|hey|dear|"
-    r"great|good|nice|looking forward|hope|see you|let me know|what do)(?=[\s,!.:]|$)",
+    r"(?:thanks|thank you|many thanks|thx|best regards|best wishes|kind regards|warm regards|regards|cheers|"
+    r"sincerely|respectfully|take care|good luck|hi|hello|hey|dear (?:all|class|everyone|classmates|professor)|"
+    r"looking forward|see you|let me know)(?=[\s,!.:]|$)",
     re.IGNORECASE,
 )
 _FUNCTION_WORDS = word_set(
@@ -156,7 +160,10 @@ def prose(text: str, *, line: bool = False, strong: bool = False) -> bool:
     maybe = any(word in text for word in ("I", "we", "We", "you", "You", "my", "My", "our", "Our"))
     personal = len(_PERSONAL.findall(text, 0, 1000)) if maybe else 0
     if shaped:
-        return personal >= 3 and "http" not in text and "doi" not in text.lower()
+        linked = "http" in text or "doi" in text.lower()
+        cited = _CITATION.search(text)  # "(Marwood et al., 2018)": a paragraph that cites is no reference
+        sentences = len(_SENTENCE.findall(text))
+        return not linked and (personal >= 3 or bool(cited and (personal or sentences >= 3) and _wordy(words)))
     if personal >= (2 if line else 1):
         return True
     if line or strong:
