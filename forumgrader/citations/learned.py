@@ -57,7 +57,6 @@ class Reading:
     year_suffix: str
     year_note: str  # "n.d." or "in press"
     parts: Parts
-    labels: frozenset[str]  # every label given to a word of the entry
     date_late: bool  # the date comes after the title, as in Vancouver, IEEE and MLA
 
 
@@ -194,4 +193,4 @@ def read_reference(text: str) -> Reading:
     )
     order = [label for label, _ in spans]
     date_late = "date" in order and "title" in order and order.index("date") > order.index("title")
-    return Reading(authors, shortened, year, suffix, note, parts, labels, date_late)
+    return Reading(authors, shortened, year, suffix, note, parts, date_late)

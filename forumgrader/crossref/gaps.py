@@ -18,8 +18,9 @@ _GREEK_NAMES = frozenset(
         "upsilon phi chi psi omega",
     )
 )
-# Where an element was taken out: two line breaks, two spaces, empty brackets, a hyphen or punctuation left alone.
-_GAP = re.compile(r"\S\s*\n\s*\n\s*\S|\S {2,}\S|\(\s*\)|\[\s*\]|\w-(?=\s|$)|\s[,.;:)]|^\s*[,.;:]")
+# Where an element was taken out: two line breaks, two spaces, empty brackets, a hyphen or a comma left alone
+# (not " :" nor " ;", which French typography writes).
+_GAP = re.compile(r"\S\s*\n\s*\n\s*\S|\S {2,}\S|\(\s*\)|\[\s*\]|\w-(?=\s|$)|\s[,.)]|^\s*[,.;:]")
 _LATIN_NAME = re.compile(r"[A-Z][a-z]+(?:\s[a-z]+){1,2}")  # "Apostichopus japonicus": a species, once in italics
 MAX_LOST = 5  # words
 
