@@ -92,13 +92,13 @@ class _Grouper:
             if line.number is not None and not self._in_sequence(line):
                 line = unnumbered(self.text, line)
             decision = self._decide(line, i, previous, after_blank)
-            if decision == "stop" and self._entries_follow(i, after_blank):
+            if decision == "prose" and self._entries_follow(i, after_blank):
                 if not prose(paragraph(self.lines, i) if after_blank else line.body, strong=True):
                     decision = "new"  # more entries follow: a short question or a name may be an entry too
                 else:
                     i = self._paragraph_end(i) if after_blank else i + 1  # a note under an entry: skipped
                     continue
-            if decision == "stop":
+            if decision in ("stop", "prose"):
                 break
             if decision == "join":
                 self.spans[-1][1] = line.offset + len(line.body)
@@ -116,17 +116,28 @@ class _Grouper:
         return i
 
     def _entries_follow(self, i: int, paragraph_start: bool) -> bool:
-        """Tell whether the list goes on after prose at line i: the next paragraph (or line) surely opens an entry
-        (a note under an entry, as annotated bibliographies have, and not the first paragraph of another post)."""
-        k = self._paragraph_end(i) if paragraph_start else i + 1
-        while k < len(self.lines) and not self.lines[k].body:
-            k += 1
-        if k >= len(self.lines) or _heading(self.lines[k]):
-            return False
+        """Tell whether the list goes on after prose at line i: the next line opens an entry, or one of the next
+        paragraphs is an entry (a note under an entry, as annotated bibliographies have)."""
+        if not paragraph_start:
+            return i + 1 < len(self.lines) and self._opens_entry(i + 1)
+        k = i
+        for _ in range(3):
+            k = self._paragraph_end(k)
+            while k < len(self.lines) and not self.lines[k].body:
+                k += 1
+            if k >= len(self.lines) or _heading(self.lines[k]) or self._other_heading(k):
+                return False
+            if self._opens_entry(k) or not prose(paragraph(self.lines, k)):
+                return True
+        return False
+
+    def _opens_entry(self, k: int) -> bool:
+        """Tell whether line k surely opens an entry: the list's next number, an author and a date..."""
         line = self.lines[k]
-        numbered = line.number is not None and self.last_number is not None and line.number > self.last_number
+        if line.number is not None and self.last_number is not None and line.number > self.last_number:
+            return True
         start = entry_start(line.body)
-        return numbered or start == 2 or (start > 0 and looks_like_reference(paragraph(self.lines, k)[:600]))
+        return start == 2 or (start > 0 and looks_like_reference(paragraph(self.lines, k)[:600]))
 
     def _other_heading(self, i: int) -> bool:
         """Tell whether line i is the heading of another section: a short line standing alone, or Markdown."""
@@ -146,11 +157,12 @@ class _Grouper:
         return line.number == expected or (line.number == expected + 1 and not open_authors(self.current()))
 
     def _decide(self, line: Line, i: int, previous: int, after_blank: bool) -> str:
-        """Say what a line does: "new" entry, "join" the current one, or "stop" the list."""
+        """Say what a line does: "new" entry, "join" the current one, "stop" the list, or "prose" (stop, unless
+        entries follow)."""
         body, current = line.body, self.current()
         if not self.spans:  # the first entry: its own first line tells, not the whole list run on after it
             alone = i + 1 >= len(self.lines) or not self.lines[i + 1].body
-            return "new" if line.number is not None or not prose(body, line=not alone) else "stop"
+            return "new" if line.number is not None or not prose(body, line=not alone) else "prose"
         if line.number is not None or (line.bullet and self.bulleted and not open_authors(current)):
             return "new"
         one_a_line = not self.wrap and self.sizes[i] > 4  # lines not wrapped: each one the writer ended
@@ -163,8 +175,10 @@ class _Grouper:
             if cut_off(current, body):
                 return "join"  # a blank line inside an entry, as LMS editors leave them
             text = paragraph(self.lines, i)
-            if prose(text) or len(text) > MAX_ENTRY:
+            if len(text) > MAX_ENTRY:
                 return "stop"
+            if prose(text):
+                return "prose"
             if not self.headed and not (entry_start(body) or looks_like_reference(text)):
                 return "stop"
             return "new"
@@ -174,7 +188,7 @@ class _Grouper:
             return "join"  # a hanging indent: continuation lines stand in
         closing = self._paragraph_end(i) - i <= 3  # what closes a post stands at the end of its paragraph
         if closing and complete(current) and ((prose(body, line=True) and not entry_start(body)) or sign_off(body)):
-            return "stop"  # "Thanks, Maria" under the last entry
+            return "prose"  # "Thanks, Maria" under the last entry
         if self.numbered:
             return "join"  # in a numbered list, a line without its number goes on the entry above
         following = self.lines[i + 1] if i + 1 < len(self.lines) else None
