@@ -76,23 +76,26 @@ def _wrap_width(lengths: list[int]) -> int:
     return width if best >= 3 and best >= 0.5 * len(lengths) else 0
 
 
-def wrap_widths(lines: list[Line], first: int) -> tuple[int, list[int]]:
-    """Return the width the lines from `first` were wrapped at (0: not wrapped), and each line's paragraph size."""
-    sizes = [0] * len(lines)
+def wrap_widths(lines: list[Line], first: int) -> tuple[int, list[int], list[int]]:
+    """Return the width the lines from `first` were wrapped at (0: not wrapped), and for each line its paragraph's
+    size and the index of the line after its paragraph."""
+    sizes, ends = [0] * len(lines), list(range(len(lines)))
     start = first
     for i in range(first, len(lines) + 1):
         if i == len(lines) or not lines[i].body:
             sizes[start:i] = [i - start] * (i - start)
+            ends[start:i] = [i] * (i - start)
             start = i + 1
     wrapped = range(first, len(lines) - 1)
     inside = [lines[i].end - lines[i].start for i in wrapped if lines[i].body and lines[i + 1].body]
-    return _wrap_width(inside), sizes
+    return _wrap_width(inside), sizes, ends
 
 
-def paragraph(lines: list[Line], i: int) -> str:
-    """Return the paragraph that starts at line i, its lines joined by spaces."""
-    out = []
-    while i < len(lines) and lines[i].body:
+def paragraph(lines: list[Line], i: int, limit: int = 100_000) -> str:
+    """Return the paragraph that starts at line i, its lines joined by spaces (its first `limit` characters)."""
+    out, length = [], 0
+    while i < len(lines) and lines[i].body and length < limit:
         out.append(lines[i].body)
+        length += len(lines[i].body) + 1
         i += 1
-    return " ".join(out)
+    return " ".join(out)[:limit]

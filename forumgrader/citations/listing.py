@@ -66,7 +66,7 @@ class _Grouper:
 
     def __init__(self, text: str, lines: list[Line], headed: bool, first: int) -> None:
         self.text, self.lines, self.headed = text, lines, headed
-        self.wrap, self.sizes = wrap_widths(lines, first)
+        self.wrap, self.sizes, self.ends = wrap_widths(lines, first)
         self.hanging = False  # continuation lines were seen to stand in from their entry's first line
         self.spans: list[list[int]] = []  # [start, end, first line's indent]
         self.last_number: int | None = None
@@ -93,7 +93,7 @@ class _Grouper:
                 line = unnumbered(self.text, line)
             decision = self._decide(line, i, previous, after_blank)
             if decision == "prose" and self._entries_follow(i, after_blank):
-                if not prose(paragraph(self.lines, i) if after_blank else line.body, strong=True):
+                if not prose(paragraph(self.lines, i, 2000) if after_blank else line.body, strong=True):
                     decision = "new"  # more entries follow: a short question or a name may be an entry too
                 else:
                     i = self._paragraph_end(i) if after_blank else i + 1  # a note under an entry: skipped
@@ -111,9 +111,7 @@ class _Grouper:
         return i
 
     def _paragraph_end(self, i: int) -> int:
-        while i < len(self.lines) and self.lines[i].body:
-            i += 1
-        return i
+        return self.ends[i] if i < len(self.ends) and self.lines[i].body else i
 
     def _entries_follow(self, i: int, paragraph_start: bool) -> bool:
         """Tell whether the list goes on after prose at line i: the next line opens an entry, or one of the next
@@ -127,7 +125,7 @@ class _Grouper:
                 k += 1
             if k >= len(self.lines) or _heading(self.lines[k]) or self._other_heading(k):
                 return False
-            if self._opens_entry(k) or not prose(paragraph(self.lines, k)):
+            if self._opens_entry(k) or not prose(paragraph(self.lines, k, 2000)):
                 return True
         return False
 
@@ -137,7 +135,7 @@ class _Grouper:
         if line.number is not None and self.last_number is not None and line.number > self.last_number:
             return True
         start = entry_start(line.body)
-        return start == 2 or (start > 0 and looks_like_reference(paragraph(self.lines, k)[:600]))
+        return start == 2 or (start > 0 and looks_like_reference(paragraph(self.lines, k, 600)))
 
     def _other_heading(self, i: int) -> bool:
         """Tell whether line i is the heading of another section: a short line standing alone, or Markdown."""
@@ -174,7 +172,7 @@ class _Grouper:
         if after_blank:
             if cut_off(current, body):
                 return "join"  # a blank line inside an entry, as LMS editors leave them
-            text = paragraph(self.lines, i)
+            text = paragraph(self.lines, i, MAX_ENTRY + 1)
             if len(text) > MAX_ENTRY:
                 return "stop"
             if prose(text):
@@ -211,7 +209,7 @@ class _Grouper:
             score -= 3  # a phrase running on: "Sleep and" / "stress. Sleep Review..."
         elif level < 2 and CONTINUES.match(body):
             score -= 1
-        if level < 2 and not has_year(paragraph(self.lines, i)[:600]):
+        if level < 2 and not has_year(paragraph(self.lines, i, 600)):
             score -= 1 + (not level)  # most entries give a year early: "Cambridge, MA: MIT Press." is the end of one
         width, length = self.wrap, before.end - before.start
         if (not width and self.sizes[previous] > 4) or (width and length > width + 3):
