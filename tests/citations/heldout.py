@@ -22,6 +22,9 @@ from forumgrader.citations.text import fold, normalise, word_set
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "anystyle" / "parser"
 FIELDS = ("authors", "year", "title", "container", "volume", "issue", "pages")
+# AnyStyle's files but ugly.xml, which labels inconsistently (a book's title as its container, a director as an
+# editor...) and is humanities footnotes in many languages: the set the issue's targets are checked on.
+CONSISTENT = ("core", "gold", "good", "bad")
 # What the issue asks of the reader on references it never saw (bench_parsing.py prints the figures against it).
 FLOORS = {"authors": 0.93, "year": 0.98, "title": 0.90, "container": 0.88, "volume": 0.90, "pages": 0.88}
 
@@ -186,7 +189,8 @@ def score(labelled: list[LabelledReference]) -> Scores:
     scores = Scores()
     for reference in labelled:
         want, got = expected(reference), read(reference.text)
-        groups = ("all", f"file:{reference.source}", f"style:{style(reference)}")
+        consistent = ("consistent",) if reference.source in CONSISTENT else ()
+        groups = ("all", *consistent, f"file:{reference.source}", f"style:{style(reference)}")
         for name in FIELDS:
             if want[name] in ("", None):
                 scores.absent[name] += 1
