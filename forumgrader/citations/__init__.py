@@ -31,7 +31,8 @@ def analyse(text: str) -> CitationReport:
         findings.extend(entry_findings(norm, refs[-1]))
         numeric += parsed.style == "vancouver"
     numbers = frozenset(numbered_citations(norm, span)) if refs else frozenset()
-    findings.extend(list_findings(norm, refs, in_order=not numbers and numeric * 2 < len(refs)))
+    in_order = not numbers and not (listing and listing.numbered) and numeric * 2 < len(refs)  # numbered: cited order
+    findings.extend(list_findings(norm, refs, in_order=in_order))
     groups = frozenset(a.family for r in refs for a in r.fields.authors[:1] if a.group)
     known = frozenset(fold(r.fields.authors[0].family) for r in refs if r.fields.authors)
     citations = find_citations(norm, span, groups, known)

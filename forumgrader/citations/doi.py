@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import unquote
 
 from forumgrader.citations.text import word_set
@@ -13,6 +14,12 @@ _PREFIX = re.compile(
     re.IGNORECASE,
 )
 _DOI_PREFIX = re.compile(r"10\.\d{4,9}")
+_REGISTRANT = re.compile(r"\d{4,9}")  # "1037" of "1037/0003-066X.59.1.29": a DOI that lost its "10."
+# A DOI written without its "10." and without a label, inside an entry: a registrant code, a slash, and a suffix with a
+# letter or a dot ("1037/0003-066x.59.1.29", "7717/peerj.3449"); not a year range ("2019/20") nor part of a link.
+_PREFIXLESS = re.compile(
+    r"(?<![\w./:-])(?P<body>\d{4,5}/(?:(?=[^\s/]*(?:[a-z]|\.\w))[^\s/][^\s]{3,200}|\d{6,30}(?![\w/])))", re.IGNORECASE
+)
 _MENTION = re.compile(
     r"(?P<url>(?:https?://)?(?:dx\.|www\.)?doi\.org/)(?P<ubody>\S{0,300})"
     r"|(?P<label>\bdoi\b\s{0,3}(?::\s{0,3}|(?=10\.)))(?P<lbody>\S{0,300})"
@@ -82,7 +89,7 @@ def problem(doi: str) -> str:
     """Return why a normalised DOI cannot be a DOI ("wrong prefix", "no suffix", "doubled slash" ...), or ""."""
     prefix, _, suffix = doi.partition("/")
     if not _DOI_PREFIX.fullmatch(prefix):
-        return "wrong prefix"
+        return "no 10. at its start" if _REGISTRANT.fullmatch(prefix) and suffix else "wrong prefix"
     if not suffix.strip("/"):
         return "no suffix"
     if "//" in doi:
@@ -118,9 +125,19 @@ def _tail(text: str, end: int) -> tuple[str, int]:
 
 def find_dois(text: str, *, in_entry: bool = False) -> list[DoiMention]:
     """Return every DOI written in the text; inside an entry, words cut off by spaces count as part of it."""
+    return list(doi_mentions(text, in_entry))
+
+
+@lru_cache(maxsize=4096)  # an entry is read for its fields, then for its findings, then for its search
+def doi_mentions(text: str, in_entry: bool) -> tuple[DoiMention, ...]:
+    """Return the DOIs written in a text, as find_dois does, remembered."""
+    return tuple(_find(text, in_entry))
+
+
+def _find(text: str, in_entry: bool) -> list[DoiMention]:
     mentions: list[DoiMention] = []
     if "10." not in text and "doi" not in text.lower():
-        return mentions
+        return _prefixless(text, mentions) if in_entry else mentions
     for candidate in _CANDIDATE.finditer(text):
         at = candidate.start()
         if mentions and at < mentions[-1].end:
@@ -139,7 +156,7 @@ def find_dois(text: str, *, in_entry: bool = False) -> list[DoiMention]:
         else:
             prefix, body, form = found.group("label"), found.group("lbody"), "label"
         body = _strip_trailing(body)
-        if form == "label" and not body.startswith("10"):
+        if form == "label" and not (body.startswith("10") or _PREFIXLESS.fullmatch(body)):
             continue  # the word "doi" in passing, not a DOI
         end = found.start() + len(prefix) + len(body)
         doi = normalise_doi(body)
@@ -149,4 +166,16 @@ def find_dois(text: str, *, in_entry: bool = False) -> list[DoiMention]:
             if tail:
                 doi, end, why = (doi + tail).lower(), tail_end, "spaces inside"
         mentions.append(DoiMention(found.start(), end, doi, form, why))
-    return mentions
+    return mentions + _prefixless(text, mentions) if in_entry else mentions
+
+
+def _prefixless(text: str, mentions: list[DoiMention]) -> list[DoiMention]:
+    """Return the DOIs of an entry written bare without their "10." ("1037/0003-066X.59.1.29"): malformed ones."""
+    if "/" not in text or mentions:
+        return []
+    found = _PREFIXLESS.search(text)
+    if not found or "http" in text[max(0, found.start() - 60) : found.start()].lower():
+        return []
+    body = _strip_trailing(found.group("body"))
+    doi = normalise_doi(body)
+    return [DoiMention(found.start(), found.start() + len(body), doi, "bare", problem(doi))]

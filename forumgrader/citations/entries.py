@@ -7,9 +7,11 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from forumgrader.citations.doi import find_dois
+from forumgrader.citations.kinds import article_online_first, confidence, fields_of, source_type
+from forumgrader.citations.learned import read_reference
 from forumgrader.citations.model import Author, ReferenceFields, SourceType
-from forumgrader.citations.names import ORG_WORDS, is_surname, parse_authors
-from forumgrader.citations.segments import PAGES_LABELLED, Parts, read_parts, sentence_ends, tidy
+from forumgrader.citations.names import is_surname, parse_authors
+from forumgrader.citations.segments import ONLINE_FIRST, PAGES_LABELLED, Parts, read_parts, sentence_ends, tidy
 from forumgrader.citations.text import glued, residue, squash
 
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"]{1,500}", re.IGNORECASE)
@@ -33,15 +35,9 @@ _VANCOUVER_DATE = re.compile(
     r"(?:\s?\((?P<iss>[^()]{1,20})\))?(?:\s?:\s?(?P<pages>[A-Za-z]{0,2}\d{1,7}(?:-[A-Za-z]{0,2}\d{0,7})?))?"
 )
 _ANY_YEAR = re.compile(r"(?<![\d/.])(?P<year>1[6-9]\d\d|20\d\d)(?P<suffix>[a-z])?(?![\d/])")
-_PUBLISHER = re.compile(
-    r"Press|Publish|Books|Wiley|Sage|SAGE|Routledge|Springer|Elsevier|Guilford|Norton|McGraw|Pearson|Macmillan"
-    r"|Penguin|Harper|Cengage|Jossey|Lippincott|Mosby|Saunders|Houghton|Basic|Random House|Academic|Taylor"
-)
-_REPORT = re.compile(
-    r"\b(?:report|fact sheet|policy brief|white paper|brief|guidelines?|bulletin|advisory|No\.)", re.IGNORECASE
-)
-_ISBN = re.compile(r"97[89](?:-?\d){10}")  # inside a DOI: a book's or a chapter's
-_JOURNAL_NAME = re.compile(r"Journal|Review|Bulletin|Quarterly|Annals|Proceedings|Letters|Psychologist|Lancet")
+_APA_INITIALS = re.compile(r"(?:[^\W\d_]{1,2}\.\s?-?\s?){1,4}")
+_NUMBER_LEAD = re.compile(r"^(?:\[\d{1,4}\]|\(\d{1,4}\)|\d{1,3}[.)])\s?(?=[^\W\d_])")  # "7.", "[7]": a list's numbering
+_VANCOUVER_NAMES = re.compile(r"[^\W\d_][\w'-]+(?:\s[^\W\d_][\w'-]+)?\s[A-Z]{1,3}[,.]\s")
 _MLA_AUTHORS = re.compile(
     r"(?P<authors>[^,.()\"]{1,60}, [^\W\d_][\w'-]{0,30}(?: [A-Z]\.)*(?: [A-Z](?=\.\s))?"
     r"(?:, and (?:[^\W\d_][\w'-]*\.? ){1,4}[^\W\d_][\w'-]+|, et al)?)\.\s"
@@ -56,7 +52,7 @@ class ParsedEntry:
     type: SourceType
     confidence: float
     clean: str
-    style: str  # "apa", "chicago", "vancouver" or "other"
+    style: str  # "apa" (strict), "apa-like", "chicago", "vancouver", "learned" or "other"
 
 
 def clean_entry(raw: str) -> str:
@@ -136,7 +132,7 @@ def _generic(work: str) -> ReferenceFields:
         rest = rest.replace(year.group(), " ", 1) if year.start() >= start else rest
     parts = read_parts(rest)
     publisher = re.sub(r",?\s?(?:\d{1,2}\s[A-Z][a-z]{2,8}\.?)?\s*$", "", PAGES_LABELLED.sub("", parts.publisher))
-    fields = _fields(
+    fields = fields_of(
         parts,
         (authors, shortened),
         int(year.group("year")) if year else None,
@@ -145,82 +141,69 @@ def _generic(work: str) -> ReferenceFields:
     return replace(fields, publisher=publisher.strip(" ,"))
 
 
-def _fields(
-    parts: Parts, authors: tuple[tuple[Author, ...], str], year: int | None, suffix: str, note: str = ""
-) -> ReferenceFields:
-    return ReferenceFields(
-        authors=authors[0],
-        authors_shortened=authors[1],
-        year=year,
-        year_suffix=suffix,
-        year_note=note,
-        title=parts.title,
-        container=parts.container,
-        volume=parts.volume,
-        issue=parts.issue,
-        pages=parts.pages,
-        article_number=parts.article_number,
-        edition=parts.edition,
-        publisher=parts.publisher,
+def _by_rules(work: str, doi: str) -> tuple[ReferenceFields, Parts | None, str]:
+    """Read an entry by its shape: APA's "(2020).", Chicago's ". 2020. ", Vancouver's "2020;12(3):45-67", or else."""
+    parts: Parts | None = None
+    date = _APA_DATE.search(work[:800])
+    chicago = _CHICAGO_DATE.search(work[:800])
+    if date and date.start() > 0 and (not chicago or chicago.start() > date.start()):
+        authors, shortened, lead_title = _authors_or_title(work[: date.start()])
+        parts = read_parts(work[date.end() :])
+        if article_online_first(parts, doi):
+            parts = read_parts(work[date.end() :], journal=True)
+        if lead_title:
+            parts = replace(parts, title=lead_title, publisher=parts.publisher or tidy(parts.title))
+        strict = work[date.end() : date.end() + 1] == "." and all(
+            a.group or _APA_INITIALS.fullmatch(a.initials) for a in authors
+        )
+        return fields_of(parts, (authors, shortened), *_date_fields(date)), parts, "apa" if strict else "apa-like"
+    if chicago:
+        authors, shortened, _ = _authors_or_title(work[: chicago.start() + 1])
+        parts = read_parts(work[chicago.end() :])
+        if article_online_first(parts, doi):
+            parts = read_parts(work[chicago.end() :], journal=True)
+        year, suffix = int(chicago.group("year")), chicago.group("suffix") or ""
+        return fields_of(parts, (authors, shortened), year, suffix), parts, "chicago"
+    vancouver = _vancouver(work)
+    if vancouver:
+        return vancouver, None, "vancouver"
+    return _generic(work), None, "other"
+
+
+def _by_labeller(clean: str) -> tuple[ReferenceFields, Parts, str]:
+    """Read an entry with the learned labeller (see learned.py)."""
+    reading = read_reference(clean)
+    fields = fields_of(
+        reading.parts, (reading.authors, reading.shortened), reading.year, reading.year_suffix, reading.year_note
     )
+    return fields, reading.parts, "vancouver" if reading.date_late and _VANCOUVER_NAMES.match(clean) else "learned"
 
 
-def _article_online_first(parts: Parts, doi: str) -> bool:
-    """Tell an article with a DOI but no volume yet ("Title. Engineering. https://doi.org/...") from a book."""
-    source = parts.publisher
-    if not source or not doi or parts.volume or parts.edition or parts.chapter or parts.description:
+def _sure(fields: ReferenceFields, kind: SourceType, style: str, work: str) -> bool:
+    """Tell whether the rules read a strict APA or Vancouver entry whole: every part its type needs."""
+    if style not in ("apa", "vancouver") or not fields.authors or not fields.title:
         return False
-    if _PUBLISHER.search(source) or _REPORT.search(source) or _ISBN.search(doi):
+    if not (fields.year or fields.year_note) or any(char.isdigit() for char in fields.publisher):
+        return False  # a journal's volume and pages read as a publisher
+    if style == "vancouver" and (
+        any(char.isdigit() for char in fields.container) or _VANCOUVER_NAMES.match(fields.title + ". ")
+    ):
         return False
-    return not any(word in ORG_WORDS for word in source.lower().split())
-
-
-def _type(fields: ReferenceFields, parts: Parts | None) -> SourceType:
-    description = parts.description.lower() if parts else ""
-    if "data" in description:
-        return SourceType.DATASET
-    if "dissertation" in description or "thesis" in description:
-        return SourceType.OTHER
-    if parts and parts.chapter:
-        return SourceType.CHAPTER
-    if fields.volume or fields.article_number or (fields.container and (fields.doi or fields.pages or parts)):
-        return SourceType.JOURNAL_ARTICLE
-    if _REPORT.search(description) or _REPORT.search(fields.title):
-        return SourceType.REPORT
-    if fields.publisher and _JOURNAL_NAME.search(fields.publisher) and not _PUBLISHER.search(fields.publisher):
-        return SourceType.JOURNAL_ARTICLE
-    if fields.edition or (fields.publisher and _PUBLISHER.search(fields.publisher)):
-        return SourceType.BOOK
-    if fields.url:
-        return SourceType.WEB_PAGE
-    if fields.publisher:
-        return SourceType.REPORT if fields.authors and fields.authors[0].group else SourceType.BOOK
-    return SourceType.OTHER
-
-
-def _confidence(fields: ReferenceFields, kind: SourceType, style: str) -> float:
-    score = 0.25 * bool(fields.authors) + 0.25 * bool(fields.year or fields.year_note) + 0.2 * bool(fields.title)
-    expected = {
-        SourceType.JOURNAL_ARTICLE: (
-            fields.container,
-            fields.volume,
-            fields.pages or fields.article_number or fields.doi,
-        ),
-        SourceType.BOOK: (fields.publisher, fields.publisher or fields.edition or fields.doi),
-        SourceType.CHAPTER: (fields.container, fields.publisher, fields.pages),
-        SourceType.WEB_PAGE: (fields.url, fields.url),
-        SourceType.REPORT: (fields.publisher or fields.url, fields.publisher or fields.url),
-        SourceType.DATASET: (fields.publisher or fields.url or fields.doi,),
-        SourceType.OTHER: ("",),
-    }[kind]
-    score += 0.25 * sum(1 for value in expected if value) / len(expected)
-    score += 0.05 * (style == "apa")
-    return round(min(score, 1.0), 2)
+    if kind is SourceType.JOURNAL_ARTICLE:
+        located = fields.pages or fields.article_number or fields.doi
+        found = (fields.volume and located) or fields.doi or fields.year_note
+        return bool(fields.container and (found or ONLINE_FIRST.search(work)))  # "Advance online publication."
+    if kind is SourceType.CHAPTER:
+        return bool(fields.container and fields.publisher)
+    return bool(fields.publisher or fields.url)
 
 
 @lru_cache(maxsize=4096)  # a class cites the same readings over and over; ParsedEntry is immutable
 def parse_entry(raw: str) -> ParsedEntry:
-    """Parse a reference entry into fields, a type guess and a confidence."""
+    """Parse a reference entry into fields, a type guess and a confidence.
+
+    Strict APA is read by rules, which are fast and exact on it; any other entry by the learned labeller.
+    """
     clean = clean_entry(raw)
     work = clean
     dois = find_dois(work, in_entry=True)
@@ -233,35 +216,28 @@ def parse_entry(raw: str) -> ParsedEntry:
     lower = work.lower()
     if any(word in lower for word in _NOISE_WORDS):
         work = _NOISE.sub(" ", work)
-    work = squash(work).strip(" .;,") + "."
+    work = _NUMBER_LEAD.sub("", squash(work).strip(" .;,")) + "."
     url = urls[0] if urls else ""
-    parts: Parts | None = None
-    date = _APA_DATE.search(work[:800])
-    chicago = _CHICAGO_DATE.search(work[:800])
-    if date and date.start() > 0 and (not chicago or chicago.start() > date.start()):
-        style = "apa"
-        authors, shortened, lead_title = _authors_or_title(work[: date.start()])
-        parts = read_parts(work[date.end() :])
-        if _article_online_first(parts, doi):
-            parts = read_parts(work[date.end() :], journal=True)
-        if lead_title:
-            parts = replace(parts, title=lead_title, publisher=parts.publisher or tidy(parts.title))
-        fields = _fields(parts, (authors, shortened), *_date_fields(date))
-    elif chicago:
-        style = "chicago"
-        authors, shortened, _ = _authors_or_title(work[: chicago.start() + 1])
-        parts = read_parts(work[chicago.end() :])
-        if _article_online_first(parts, doi):
-            parts = read_parts(work[chicago.end() :], journal=True)
-        fields = _fields(parts, (authors, shortened), int(chicago.group("year")), chicago.group("suffix") or "")
-    elif vancouver := _vancouver(work):
-        style, fields = "vancouver", vancouver
-    else:
-        style, fields = "other", _generic(work)
-    fields = replace(fields, doi=doi, doi_problem=doi_problem, url=url if not (doi and "doi.org" in url) else "")
-    kind = _type(fields, parts)
-    if kind is SourceType.JOURNAL_ARTICLE and fields.publisher and not fields.container:
-        fields = replace(fields, container=fields.publisher, publisher="")
-    if kind is SourceType.WEB_PAGE and fields.publisher and not fields.container:
-        fields = replace(fields, container=fields.publisher, publisher="")
-    return ParsedEntry(fields, kind, _confidence(fields, kind, style), clean, style)
+    url = url if not (doi and "doi.org" in url) else ""
+    fields, parts, style = _by_rules(work, doi)
+    fields = replace(fields, doi=doi, doi_problem=doi_problem, url=url)
+    kind = source_type(fields, parts)
+    if not _sure(_moved_container(fields, kind), kind, style, work) and clean:
+        fields, parts, style = _by_labeller(clean)
+        fields = replace(fields, doi=doi, doi_problem=doi_problem, url=url)
+        kind = _web_page(fields) or source_type(fields, parts)
+    fields = _moved_container(fields, kind)
+    return ParsedEntry(fields, kind, confidence(fields, kind, style), clean, style)
+
+
+def _web_page(fields: ReferenceFields) -> SourceType | None:
+    """A page of a site the labeller took for a journal: a link, and no volume, pages or DOI."""
+    numbers = fields.volume or fields.issue or fields.pages or fields.article_number
+    return SourceType.WEB_PAGE if fields.url and not (numbers or fields.doi or fields.publisher) else None
+
+
+def _moved_container(fields: ReferenceFields, kind: SourceType) -> ReferenceFields:
+    """An article's or a web page's source read as a publisher is its container."""
+    if kind in (SourceType.JOURNAL_ARTICLE, SourceType.WEB_PAGE) and fields.publisher and not fields.container:
+        return replace(fields, container=fields.publisher, publisher="")
+    return fields

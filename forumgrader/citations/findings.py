@@ -10,7 +10,7 @@ E, W, N = Severity.ERROR, Severity.WARNING, Severity.INFO
 CODES: dict[str, tuple[Severity, str]] = {
     "citation_without_reference": (E, "An in-text citation has no entry in the reference list."),
     "missing_reference_list": (E, "The text cites sources but has no reference list."),
-    "malformed_doi": (E, "A DOI cannot be right as written (spaces inside, no suffix, wrong prefix)."),
+    "malformed_doi": (E, "A DOI cannot be right as written (spaces inside, no suffix, no 10. at its start)."),
     "reference_not_cited": (W, "A reference-list entry is never cited in the text."),
     "year_mismatch": (W, "A citation and its reference entry give different years."),
     "author_mismatch": (W, "A citation's author names differ from its reference entry (misspelt, missing, extra)."),

@@ -27,13 +27,13 @@ _VOLUME = re.compile(
     r"|\bvol(?:ume)?\.?\s?(?P<vol3>\d{1,5})"
 )
 _PAGES = re.compile(
-    r"\s?[,:]?\s?(?P<pages>(?:pp?\.\s?)?[A-Za-z]{0,2}\d{1,7}(?:\s?-\s?[A-Za-z]{0,2}\d{0,7})?)(?!\d|\()"
+    r"\s?[,:]?\s?(?P<pages>(?:pp?\.\s?)?[A-Za-z]{0,2}\d{1,7}[a-z]?(?:\s?-\s?[A-Za-z]{0,2}\d{0,7}[a-z]?)?)(?!\d|\()"
     r"|\s?,\s?(?:Article|Art\.|article)\s(?P<article>[A-Za-z]{0,3}\d{1,12})"
 )
 _ISSUE_MLA = re.compile(r"\bno\.\s?(?P<iss>[\w-]{1,10})")
-PAGES_LABELLED = re.compile(r"\bpp?\.\s?(?P<pages>[A-Za-z]?\d{1,7}(?:\s?-\s?[A-Za-z]?\d{0,7})?)")
+PAGES_LABELLED = re.compile(r"\bpp?\.\s?(?P<pages>[A-Za-z]?\d{1,7}[a-z]?(?:\s?-\s?[A-Za-z]?\d{0,7}[a-z]?)?)")
 # An article out before its issue: "Experimental Psychology. Advance online publication." (no volume yet)
-_ONLINE_FIRST = re.compile(
+ONLINE_FIRST = re.compile(
     r"\b(?:advance online publication|online ahead of print|published online first|online first|early view)\b",
     re.IGNORECASE,
 )
@@ -204,7 +204,7 @@ def read_parts(text: str, journal: bool = False) -> Parts:
     marker = _CHAPTER.search(text)
     if marker and marker.start() > 0:
         return _chapter(text, marker)
-    online = _ONLINE_FIRST.search(text)
+    online = ONLINE_FIRST.search(text)
     if online or journal:
         return _online_first(text[: online.start()] if online else text)
     title, rest_at = _title_split(text, len(text))

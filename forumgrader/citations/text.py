@@ -47,7 +47,7 @@ LMS_RESIDUE = re.compile(
 )
 
 _NOT_ALNUM = re.compile(r"[^A-Za-z0-9]+")
-_VOLUME_ISSUE = re.compile(r"\d{1,5}\(\w{1,6}\)")  # leftmost match starts at the first digit
+_ISSUE = re.compile(r"\(\w{1,6}\)")
 
 
 def normalise(text: str) -> str:
@@ -71,8 +71,12 @@ def residue(text: str) -> list[re.Match[str]]:
 def glued(text: str) -> list[int]:
     """Return where a volume number is glued to the word or bracket before it: "Psychology78(2)", ")69(10)"."""
     positions = []
-    for found in _VOLUME_ISSUE.finditer(text):
+    for found in _ISSUE.finditer(text):  # the issue first: a literal "(" is found fast, a digit anywhere is not
         at = found.start()
+        while at > found.start() - 5 and at > 0 and text[at - 1].isdigit():
+            at -= 1  # the volume: up to five digits before the issue
+        if at == found.start() or (at > 0 and text[at - 1].isdigit()):
+            continue
         before = text[max(0, at - 3) : at]
         if before.endswith(")") or (len(before) == 3 and all(c.isalpha() for c in before)):
             positions.append(at)

@@ -100,6 +100,11 @@ def authors_truncated(text: str) -> bool:
     return bool(_ET_AL.search(text))
 
 
+def _family_forms(author: RecordAuthor) -> set[str]:
+    words = _family_words(author.family)
+    return {normalise(author.family), " ".join(words)} if author.family else set()
+
+
 def _forms(author: RecordAuthor) -> list[str]:
     """Return the ways a reference may write an author's name, normalised: "de la Rie" also as "rie"."""
     if not author.family:
@@ -113,11 +118,17 @@ def _forms(author: RecordAuthor) -> list[str]:
     return [form for form in dict.fromkeys(forms) if form]
 
 
-def consume(string: str, author: RecordAuthor) -> str | None:
-    """Return the string with the author's name taken out once, or None when the name is not in it."""
+def consume(string: str, author: RecordAuthor, exclude: frozenset[str] = frozenset()) -> str | None:
+    """Return the string with the author's name taken out once, or None when the name is not in it.
+
+    A person named by given name but with the family name misspelt beside it ("Madelon L. Petres" for Peters) is not
+    taken out: the misspelling is for the caller to report."""
     padded = f" {string} "
+    family = _family_forms(author)
     for form in _forms(author):
         if f" {form} " in padded:
+            if form not in family and author.family and author.given and _closest_word(string, author, set(exclude)):
+                return None
             return padded.replace(f" {form} ", " ", 1).strip()
     if not author.family and similarity(normalise(author.name), string) >= 0.9:
         return ""
@@ -165,7 +176,7 @@ def author_differences(reference: Reference, work: Work) -> list[Difference]:
     # longest names first, each taken out of the string once: "Kiecolt-Glaser" does not also stand for "Glaser"
     expected = _expected(recorded, cited, text)
     for author in sorted(expected, key=lambda a: -len(fold(a.family or a.name))):
-        rest = consume(remaining, author)
+        rest = consume(remaining, author, frozenset(exclude))
         if rest is not None:
             remaining = rest
             continue

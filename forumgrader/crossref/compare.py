@@ -14,6 +14,7 @@ from rapidfuzz import fuzz
 
 from forumgrader.citations.model import Reference
 from forumgrader.crossref.authors import author_differences, first_author_agrees
+from forumgrader.crossref.gaps import lost_in_deposit
 from forumgrader.crossref.model import Difference, Work
 from forumgrader.crossref.normal import contains, fold, normalise, plain, reference_string, similarity
 from forumgrader.crossref.numbers import number_form, page_range, pages_difference, volume_issue_differences
@@ -34,6 +35,7 @@ __all__ = [
 ]
 
 INFO, WARNING = "info", "warning"
+LOST_IN_DEPOSIT = 0.95  # the similarity of a title whose record lost a Greek letter, a formula or an italic name
 _PARENTHETICAL = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 _NOTICE_PREFIX = re.compile(
     r"^\s*(?:correction|erratum|corrigendum|retraction(?: note)?|expression of concern|addendum|"
@@ -96,7 +98,17 @@ def title_similarity(cited: str, work: Work) -> float:
                 if len(a.split()) >= 4 and b.startswith(a) and len(a) >= 0.5 * len(b):
                     score = max(score, 0.95)  # a title cut short is still the title
                 best = max(best, score * (0.96 if i or j else 1.0))
+    if best < LOST_IN_DEPOSIT and lost_in_deposit(cited, _deposited_title(work)):
+        return LOST_IN_DEPOSIT  # "Role of  in arthritis" deposited for "Role of TNF-α in arthritis"
     return best
+
+
+def _deposited_title(work: Work) -> str:
+    """Return the record's title and subtitle as deposited, markup and spacing kept (they show what was lost)."""
+    raw = work.raw.get("title") or [work.title]
+    subtitle = work.raw.get("subtitle") or [work.subtitle]
+    title = str(raw[0]) if raw else work.title
+    return f"{title}: {subtitle[0]}" if subtitle and subtitle[0] else title
 
 
 def title_in_string(string: str, work: Work, *, at_least: float = 97) -> bool:

@@ -60,15 +60,37 @@ def volume_issue_differences(volume: str, issue: str, work: Work) -> list[Differ
     return found
 
 
+def _page_parts(page: str) -> tuple[str, str, str]:
+    """Split a page into letters before, digits and letters after: "e123" -> ("e", "123", ""), "1078c" -> "c"."""
+    found = re.fullmatch(r"([a-z]*)(\d*)([a-z]*)", page)
+    if not found:
+        return "", page, ""
+    if not found.group(2):
+        return "", "", page  # letters alone: the end of a range ("1078c-h")
+    return found.group(1), found.group(2), found.group(3)
+
+
 def page_range(pages: str) -> tuple[str, str, bool]:
-    """Return first page, last page and whether a range was begun: "pp. 1425-37" -> ("1425", "1437", True)."""
+    """Return first page, last page and whether a range was begun: "pp. 1425-37" -> ("1425", "1437", True).
+
+    A last page written short takes its missing digits (and letters before) from the first: "1078c-8" is
+    1078c-1078, "e123-30" is e123-e130, "1078c-h" is 1078c-1078h."""
     text = _PAGE_LABEL.sub("", plain(pages))
     parts = _DASH.split(text.strip(" .,;"), maxsplit=1)
     first = number_form(parts[0])
     last = number_form(parts[1]) if len(parts) > 1 else ""
-    if first.isdigit() and last.isdigit() and len(last) < len(first):
-        last = first[: len(first) - len(last)] + last  # "1425-37" is 1425-1437
+    (lead, number, _), (last_lead, last_number, last_tail) = _page_parts(first), _page_parts(last)
+    if number and last and len(last_number) < len(number) and not last_lead:
+        last = lead + number[: len(number) - len(last_number)] + last_number + last_tail  # "1425-37" is 1425-1437
     return first, last, len(parts) > 1
+
+
+def same_page(cited: str, recorded: str) -> bool:
+    """Tell whether two pages (as page_range returns them) are one: "1078" and "1078h" are, when one lost its letter."""
+    if cited == recorded:
+        return True
+    (lead, number, tail), (record_lead, record_number, record_tail) = _page_parts(cited), _page_parts(recorded)
+    return bool(number) and number == record_number and lead == record_lead and not (tail and record_tail)
 
 
 def usable_range(pages: str) -> bool:
@@ -91,8 +113,8 @@ def pages_difference(pages: str, article_number: str, work: Work) -> Difference 
     record_first, record_last, _ = page_range(work.pages)
     if not record_first or not usable_range(work.pages):
         return None
-    if first == record_first:
-        if not record_last or last == record_last:
+    if same_page(first, record_first):
+        if not record_last or same_page(last, record_last):
             return None
         # "581" or "61-" for 581-624 or 61-72: the right article, its range left incomplete
         return Difference("pages", cited, work.pages, INFO if not last or typo(last, record_last) else WARNING)

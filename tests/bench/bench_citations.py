@@ -10,11 +10,12 @@ import random
 import time
 
 from forumgrader.citations import analyse
+from forumgrader.citations.doi import doi_mentions
 from forumgrader.citations.entries import parse_entry
 from forumgrader.citations.names import is_surname
 from forumgrader.citations.text import fold
 
-CACHES = (parse_entry, is_surname, fold)
+CACHES = (parse_entry, doi_mentions, is_surname, fold)
 
 FAMILIES = [
     "Luna",

@@ -53,6 +53,7 @@ class Case:
     retracted: bool = False
     look_alike: bool = False  # a real article's authors, journal and year: matching that article is expected
     style: str = "apa"
+    slip: bool = False  # a class added for a kind of mistake that used to slip (matching_slips.py)
 
 
 @dataclass

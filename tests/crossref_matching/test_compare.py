@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 import pytest
@@ -247,7 +248,10 @@ def test_a_title_the_parser_could_not_find_must_still_be_in_the_reference() -> N
     fused = (
         "Lumish, M. A. (2021). Planning threadfin communities active splicing Journal of Clinical Oncology, 39, 4068."
     )
-    found = differences(parse(fused), record)
+    entry = parse(fused)
+    assert entry.fields.title == "Planning threadfin communities active splicing"  # the labeller splits it off
+    untitled = dataclasses.replace(entry, fields=dataclasses.replace(entry.fields, title=""))
+    found = differences(untitled, record)
     assert [(d.field, d.cited, d.severity) for d in found] == [("title", "", "warning")]
     right = (
         "Lumish, M. A. (2021). Imaging HER2-positive esophagogastric cancer with 89Zr-trastuzumab PET Journal of "
