@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from forumgrader.grading import Decision
 from forumgrader.store.db import utcnow
-from forumgrader.store.flags import FlagFilters, filter_conditions, flagged, is_flag, review_join
+from forumgrader.store.flags import FlagFilters, filter_conditions, flag_query, is_flag
 from forumgrader.store.models import Post, ReferenceCheck, Review, Topic, User
 from forumgrader.store.reviews import ReviewError, as_decision, record_decision
 from forumgrader.store.topics import regrade
@@ -26,11 +26,8 @@ MOST = 5000  # flags decided in one go
 def flag_keys(session: Session, course_id: int, filters: FlagFilters) -> list[FlagKey]:
     """Return the (post, reference) of every flag of a course the filters show."""
     rows = session.execute(
-        select(ReferenceCheck.post_id, ReferenceCheck.key)
-        .join(Post, Post.id == ReferenceCheck.post_id)
-        .join(Topic, Topic.id == Post.topic_id)
-        .outerjoin(Review, review_join())
-        .where(Topic.course_id == course_id, Post.deleted.is_(False), flagged(), *filter_conditions(filters))
+        flag_query(ReferenceCheck.post_id, ReferenceCheck.key)
+        .where(Topic.course_id == course_id, *filter_conditions(filters))
         .distinct()
     )
     return sorted((post_id, key) for post_id, key in rows)

@@ -1,17 +1,18 @@
-"""The TA review queue, as read: a course's flagged references worst first, with their evidence, history and counts.
+"""The TA review queue, as read: a course's flagged references worst first, with their evidence and history.
 
-Decisions on them are taken in forumgrader.store.reviews.
+How many each filter shows is counted in forumgrader.store.flag_counts; decisions are taken in
+forumgrader.store.reviews.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from forumgrader.store.models import AuditEntry, Person, Post, ReferenceCheck, Review, Topic, User
@@ -105,8 +106,20 @@ def review_join() -> Any:
     return and_(Review.post_id == ReferenceCheck.post_id, Review.reference_key == ReferenceCheck.key)
 
 
-def filter_conditions(filters: FlagFilters, *, status: bool = True) -> list[Any]:
-    """Return the conditions the filters set (the status one left out with status=False)."""
+def flag_query(*columns: Any) -> Select[Any]:
+    """Select columns of the flags of undeleted posts, each joined to its post, topic and review (if any)."""
+    return (
+        select(*columns)
+        .select_from(ReferenceCheck)
+        .join(Post, Post.id == ReferenceCheck.post_id)
+        .join(Topic, Topic.id == Post.topic_id)
+        .outerjoin(Review, review_join())
+        .where(Post.deleted.is_(False), flagged())
+    )
+
+
+def filter_conditions(filters: FlagFilters) -> list[Any]:
+    """Return the conditions the filters set, for a flag_query."""
     conditions = []
     if filters.topic_id is not None:
         conditions.append(Post.topic_id == filters.topic_id)
@@ -116,9 +129,9 @@ def filter_conditions(filters: FlagFilters, *, status: bool = True) -> list[Any]
         conditions.append(ReferenceCheck.retracted.is_(True))
     elif filters.verdict is not None:
         conditions.append(ReferenceCheck.verdict == filters.verdict)
-    if status and filters.status is FlagStatus.AWAITING:
+    if filters.status is FlagStatus.AWAITING:
         conditions.append(Review.id.is_(None))
-    elif status and filters.status is not None:
+    elif filters.status is not None:
         conditions.append(Review.decision == filters.status.value)
     return conditions
 
@@ -134,7 +147,7 @@ def flag_page(
     """Count a course's flags under the filters, and read those from `start` to `stop` in the queue's order with
     their evidence and history (the order is found from a few columns; only the shown flags are read whole)."""
     ranked = session.execute(
-        select(
+        flag_query(
             ReferenceCheck.id,
             ReferenceCheck.post_id,
             ReferenceCheck.key,
@@ -145,16 +158,8 @@ def flag_page(
             Topic.title,
             Person.display_name,
         )
-        .join(Post, Post.id == ReferenceCheck.post_id)
-        .join(Topic, Topic.id == Post.topic_id)
         .outerjoin(Person, Person.id == Post.author_id)
-        .outerjoin(Review, review_join())
-        .where(
-            Topic.course_id == course_id,
-            Post.deleted.is_(False),
-            flagged(),
-            *filter_conditions(filters or FlagFilters()),
-        )
+        .where(Topic.course_id == course_id, *filter_conditions(filters or FlagFilters()))
         .order_by(ReferenceCheck.post_id, ReferenceCheck.position)
     ).all()
     unique: dict[tuple[int, str], Any] = {}
@@ -248,43 +253,3 @@ def _histories(session: Session, keys: Iterable[tuple[int, str]]) -> dict[str, l
         for entry in entries:
             found.setdefault(entry.subject, []).append(entry)
     return found
-
-
-def flag_counts(session: Session, course_id: int, filters: FlagFilters | None = None) -> dict[FlagStatus, int]:
-    """Count a course's flags by status, under every filter but the status one."""
-    distinct = (
-        select(ReferenceCheck.post_id, ReferenceCheck.key, Review.decision)
-        .join(Post, Post.id == ReferenceCheck.post_id)
-        .join(Topic, Topic.id == Post.topic_id)
-        .outerjoin(Review, review_join())
-        .where(
-            Topic.course_id == course_id,
-            Post.deleted.is_(False),
-            flagged(),
-            *filter_conditions(filters or FlagFilters(), status=False),
-        )
-        .distinct()
-        .subquery()
-    )
-    rows = session.execute(select(distinct.c.decision, func.count()).group_by(distinct.c.decision))
-    counts = dict.fromkeys(FlagStatus, 0)
-    for decision, count in rows:
-        counts[FlagStatus(decision) if decision else FlagStatus.AWAITING] += count
-    return counts
-
-
-def awaiting_by_course(session: Session, course_ids: Sequence[int]) -> dict[int, int]:
-    """Count the flags nobody has reviewed yet in each of the given courses."""
-    if not course_ids:
-        return {}
-    distinct = (
-        select(Topic.course_id, ReferenceCheck.post_id, ReferenceCheck.key)
-        .join(Post, Post.id == ReferenceCheck.post_id)
-        .join(Topic, Topic.id == Post.topic_id)
-        .outerjoin(Review, review_join())
-        .where(Topic.course_id.in_(course_ids), Post.deleted.is_(False), flagged(), Review.id.is_(None))
-        .distinct()
-        .subquery()
-    )
-    rows = session.execute(select(distinct.c.course_id, func.count()).group_by(distinct.c.course_id))
-    return {course_id: count for course_id, count in rows}

@@ -13,7 +13,8 @@ from werkzeug.datastructures import MultiDict
 from forumgrader import store
 from forumgrader.store import accounts
 from forumgrader.store.bulk_review import FlagKey, decide_all, flag_keys
-from forumgrader.store.flags import SEVERITY, FlagFilters, FlagStatus, awaiting_by_course, flag_counts, flag_page
+from forumgrader.store.flag_counts import FlagCounts, MenuCounts, awaiting_by_course, flag_counts
+from forumgrader.store.flags import SEVERITY, FlagFilters, FlagStatus, flag_page
 from forumgrader.store.grades import topic_rubric
 from forumgrader.store.models import Course, Grade, Person, Post, Topic
 from forumgrader.store.reviews import ReviewError, decide, reopen
@@ -175,12 +176,27 @@ def decision(course_id: int) -> ResponseReturnValue:
             reviewer=_reviewer_name(),
             message=message,
             grade=grade,
-            awaiting=flag_counts(session, found.id)[FlagStatus.AWAITING],
-            counts={state.value: count for state, count in counts.items()},
+            awaiting=awaiting_by_course(session, [found.id]).get(found.id, 0),
+            counts=_counts_json(counts),
         )
     flash(message, "success")
     anchor = form.get("next", "")
     return redirect(back + (f"#{anchor}" if anchor.replace("-", "").isalnum() else ""))
+
+
+def _counts_json(counts: FlagCounts) -> dict[str, dict[str, int]]:
+    """Key each filter menu's counts by the menu's field name and its options' values, as the page's script reads
+    them: "" (or "all" for the status) is the option that chooses nothing; a choice left out shows 0."""
+    menus: dict[str, MenuCounts[Any]] = {
+        "topic": counts.topic_id,
+        "student": counts.person_id,
+        "verdict": counts.verdict,
+        "status": counts.status,
+    }
+    return {
+        name: {("all" if name == "status" else ""): menu.every} | {str(choice): n for choice, n in menu.each.items()}
+        for name, menu in menus.items()
+    }
 
 
 def _reviewer_name() -> str:

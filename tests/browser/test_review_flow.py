@@ -22,6 +22,7 @@ from forumgrader.store.models import Course, Review, Topic
 from forumgrader.store.topics import submit_check
 
 from .conftest import LiveServer
+from .screens import violations
 from .test_sign_in import PASSWORD, sign_in
 
 Page = Any
@@ -82,6 +83,16 @@ def test_keyboard_triage_persists_and_settles_the_grade(
     page.get_by_role("link", name="PSY 5120 Biological Bases of Psychotherapy").click()
     page.wait_for_load_state()  # the page's script listens for keys from then on
     assert flag_titles(page)[:2] == ["Broken DOI: Danielle Okafor", "Not found: Danielle Okafor"]
+    kinds = page.get_by_label("Flag", exact=True).locator("option")
+    assert kinds.all_inner_texts() == [
+        "Every kind (7)",
+        "Broken DOI (1)",
+        "DOI of another work (0)",
+        "Not found (4)",
+        "Retracted (0)",
+        "Details differ (2)",
+    ]
+    page.evaluate("window.notReloaded = true")
     shortcuts = page.locator("#shortcuts")
     assert not shortcuts.get_by_text("confirm: the problem is real, and counts in the grade").is_visible()
 
@@ -116,6 +127,18 @@ def test_keyboard_triage_persists_and_settles_the_grade(
         "Confirmed (1)",
         "Dismissed (1)",
     ]
+    # the other menus follow too, counted under the filters (awaiting review), on the same page
+    assert kinds.all_inner_texts() == [
+        "Every kind (5)",
+        "Broken DOI (0)",
+        "DOI of another work (0)",
+        "Not found (3)",
+        "Retracted (0)",
+        "Details differ (2)",
+    ]
+    assert "Danielle Okafor (0)" in page.get_by_label("Student", exact=True).locator("option").all_inner_texts()
+    assert page.evaluate("window.notReloaded") is True
+    assert violations(page) == []  # the menus as the script rewrote them
 
     page.keyboard.press("?")
     assert shortcuts.get_attribute("open") == ""

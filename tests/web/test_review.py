@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from forumgrader.store import flags
 from forumgrader.store.checks import analyse_post
+from forumgrader.store.flag_counts import flag_counts
 from forumgrader.store.models import AuditEntry, Grade, Person, Post, ReferenceCheck, Review, Thread, Topic
 
 from .conftest import World
@@ -168,6 +169,7 @@ def test_the_page_script_gets_the_decision_and_the_grade_as_json(
     )
     answer = response.get_json()
     danielle = grade_of(session, sample, "Danielle Okafor")
+    people = {name: str(person_id) for name, person_id in sample.people.items()}
     assert answer == {
         "status": "confirmed",
         "note": "DOI typed wrong",
@@ -175,9 +177,20 @@ def test_the_page_script_gets_the_decision_and_the_grade_as_json(
         "message": "Confirmed. The grade is provisional still.",
         "grade": {"total": danielle.total, "possible": danielle.possible, "provisional": True},
         "awaiting": 6,
-        "counts": {"awaiting": 6, "confirmed": 1, "dismissed": 0},
+        "counts": {  # each filter menu's, under the others (the status awaiting): the confirmed broken DOI left
+            "topic": {"": 6, str(sample.topic): 6},
+            "student": {
+                "": 6,
+                people["Danielle Okafor"]: 1,
+                people["Marcus Bennett"]: 2,
+                people["Priya Raman"]: 1,
+                people["Tyler Hughes"]: 2,
+            },
+            "verdict": {"": 6, "not_found": 4, "mismatch": 2},
+            "status": {"all": 7, "awaiting": 6, "confirmed": 1},
+        },
     }
-    # the counts come back under the page's filters, sent in the address: the status menu shows them
+    # the counts come back under the page's filters, sent in the address: the menus show them
     tyler = sample.people["Tyler Hughes"]
     tylers = queue_items(client.get(f"{url}?student={tyler}").get_data(as_text=True))
     filtered = client.post(
@@ -185,7 +198,10 @@ def test_the_page_script_gets_the_decision_and_the_grade_as_json(
         headers={"Accept": "application/json"},
         data={"post_id": tylers[0]["post_id"], "reference_key": tylers[0]["key"], "decision": "dismissed"},
     ).get_json()
-    assert filtered["counts"] == {"awaiting": 1, "confirmed": 0, "dismissed": 1}
+    assert filtered["counts"]["status"] == {"all": 2, "awaiting": 1, "dismissed": 1}
+    assert filtered["counts"]["verdict"] == {"": 1, "not_found": 1}
+    assert filtered["counts"]["student"][people["Tyler Hughes"]] == 1
+    assert filtered["counts"]["student"][people["Marcus Bennett"]] == 2  # every student's, under the other filters
     assert filtered["awaiting"] == 5  # the whole course
     verified = session.scalars(select(ReferenceCheck).where(ReferenceCheck.verdict == "verified")).first()
     assert verified is not None
@@ -299,7 +315,7 @@ def test_a_retracted_record_ranks_between_not_found_and_details_that_differ(
     assert [flag.kind for flag in found] == ["broken_doi"] + ["not_found"] * 4 + ["retracted"] + ["mismatch"] * 2
     only = flags.flags(session, world.course_a, flags.FlagFilters(verdict="retracted"))
     assert [(flag.student, flag.verdict) for flag in only] == [("Priya Raman", "verified")]
-    assert flags.flag_counts(session, world.course_a)[flags.FlagStatus.AWAITING] == 8
+    assert flag_counts(session, world.course_a).status[flags.FlagStatus.AWAITING] == 8
     topic = session.get_one(Topic, sample.topic)
     assert topic.course_id == world.course_a
 
@@ -354,6 +370,8 @@ def test_every_flag_the_filters_show_can_be_decided_at_once(
         "Details differ: Priya Raman",
     ]
     assert re.search(r'<option value="confirmed"[^>]*>Confirmed \(4\)</option>', page)
+    assert re.search(r'<option value="not_found"[^>]*>Not found \(0\)</option>', page)  # none awaits any more
+    assert re.search(r'<option value="mismatch"[^>]*>Details differ \(2\)</option>', page)
 
 
 def test_a_bulk_decision_takes_all_of_its_flags_or_none(

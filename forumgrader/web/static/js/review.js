@@ -1,7 +1,7 @@
 // The review table by keyboard: j/k move between flags, Enter opens a flag's evidence, x ticks it, c confirms,
 // d dismisses, n writes a note (Esc comes back), o opens the record, ? shows the shortcuts. Decisions are sent in
-// the background; the row, the status counts and the summary update in place. Without this script every button
-// posts its form and the server sends you back to the next flag with fresh counts.
+// the background; the row, the counts in the filter menus and the summary update in place. Without this script
+// every button posts its form and the server sends you back to the next flag with fresh counts.
 import { toggleShortcuts, typing } from "./keys.js";
 
 const queue = document.querySelector("[data-review-queue]");
@@ -32,9 +32,13 @@ function say(words) {
   if (announce) announce.textContent = words;
 }
 
+// counts: for each menu's name, how many flags each option's value shows (an option left out shows none)
 function showCounts(counts) {
-  for (const option of document.querySelectorAll("[data-status-count]")) {
-    option.textContent = `${option.dataset.name} (${counts[option.dataset.statusCount]})`;
+  for (const menu of document.querySelectorAll("select[data-counts]")) {
+    const shown = counts[menu.name] || {};
+    for (const option of menu.options) {
+      option.textContent = `${option.textContent.replace(/ \(\d+\)$/, "")} (${shown[option.value] ?? 0})`;
+    }
   }
 }
 
@@ -79,11 +83,11 @@ async function decide(flag, decision) {
   const done = showStatus(flag, answer);
   showCounts(answer.counts);
   const awaiting = document.querySelector("[data-awaiting]");
-  if (awaiting) awaiting.textContent = `${answer.counts.awaiting} awaiting review`;
+  const left = answer.counts.status.awaiting ?? 0;
+  if (awaiting) awaiting.textContent = `${left} awaiting review`;
   const grade = answer.grade
     ? ` The student's grade is ${answer.grade.total}/${answer.grade.possible}${answer.grade.provisional ? ", provisional still" : ""}.`
     : "";
-  const left = answer.counts.awaiting;
   say(`${done}.${grade} ${left} flag${left === 1 ? "" : "s"} awaiting review under these filters.`);
   const all = flags();
   const following = all.slice(all.indexOf(flag) + 1).find((other) => other.dataset.status === "awaiting");
