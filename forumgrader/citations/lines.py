@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from typing import NamedTuple
 
 _NUMBER = re.compile(r"\s{0,8}(?:\[(\d{1,3})\]|\((\d{1,3})\)|(\d{1,3})[.)](?=[^\d.]))\s{0,4}")
 _GLUED_DIGITS = re.compile(r"\s{0,8}(\d{1,3})[.)](?=\d)")
 _DOI_START = re.compile(r"10\.\d{4,9}/")
+_STOP = re.compile(r"[\w)\]]{3}\.$")  # a full stop, not an initial's: "...Press." but not "Simpson, R."
 _BULLET = re.compile(r"\s{0,8}(?:[-*](?=\s)|[•·▪●◦‣]|&#?\w{1,6};)?\s{0,4}")
 
 
@@ -62,10 +64,12 @@ def glued_number(text: str, line: Line, expected: int) -> Line:
     return Line(line.start, line.end, text[found.end() : line.end].rstrip(), found.end(), line.indent, expected)
 
 
-def _wrap_width(lengths: list[int]) -> int:
+def _wrap_width(lengths: list[int], stops: list[int]) -> int:
     """Return the width a paragraph's lines were wrapped at, or 0 when they were not wrapped.
 
-    Wrapped lines cluster just under the width; the lines of a list written one entry a line spread out."""
+    Wrapped lines cluster just under the width; the lines of a list written one entry a line spread out, and end at
+    a full stop (`stops`: the lengths of the lines that do). Where entries are short, their last lines are many: a
+    cluster of fewer than half the lines still tells, when no line but a long link stands above it."""
     ordered = sorted(lengths)
     best, width, low = 0, 0, 0
     for high, w in enumerate(ordered):  # the lines within 10% (at least 10 characters) under each length
@@ -73,7 +77,12 @@ def _wrap_width(lengths: list[int]) -> int:
             low += 1
         if high - low + 1 >= best:
             best, width = high - low + 1, w
-    return width if best >= 3 and best >= 0.5 * len(lengths) else 0
+    longer = len(ordered) - bisect_right(ordered, width + 2)
+    at_top = best >= 5 and best >= 0.35 * len(ordered) and longer <= 0.05 * len(ordered)
+    if best < 3 or not (best >= 0.5 * len(ordered) or at_top):
+        return 0
+    ended = sum(1 for length in stops if width - max(10, 0.1 * width) <= length <= width)
+    return width if ended <= 0.6 * best else 0  # wrapped lines end after any word, entries at a full stop
 
 
 def wrap_widths(lines: list[Line], first: int) -> tuple[int, list[int], list[int]]:
@@ -87,8 +96,9 @@ def wrap_widths(lines: list[Line], first: int) -> tuple[int, list[int], list[int
             ends[start:i] = [i] * (i - start)
             start = i + 1
     wrapped = range(first, len(lines) - 1)
-    inside = [lines[i].end - lines[i].start for i in wrapped if lines[i].body and lines[i + 1].body]
-    return _wrap_width(inside), sizes, ends
+    inside = [i for i in wrapped if lines[i].body and lines[i + 1].body]
+    stops = [lines[i].end - lines[i].start for i in inside if _STOP.search(lines[i].body)]
+    return _wrap_width([lines[i].end - lines[i].start for i in inside], stops), sizes, ends
 
 
 def paragraph(lines: list[Line], i: int, limit: int = 100_000) -> str:

@@ -212,7 +212,8 @@ class _Grouper:
         if level < 2 and not has_year(paragraph(self.lines, i, 600)):
             score -= 1 + (not level)  # most entries give a year early: "Cambridge, MA: MIT Press." is the end of one
         width, length = self.wrap, before.end - before.start
-        if (not width and self.sizes[previous] > 4) or (width and length > width + 3):
+        unbreakable = width and len(before.body.rsplit(" ", 1)[-1]) > width // 2  # a link longer than a line
+        if (not width and self.sizes[previous] > 4) or (width and length > width + 3 and not unbreakable):
             score += 4  # lines not wrapped, or this one longer than the wrap: the writer ended it
         elif width:
             room = width - length - 1 - len(body.split(" ", 1)[0])
@@ -221,9 +222,10 @@ class _Grouper:
 
 
 def _level(lines: list[Line], line: Line, index: int) -> int:
-    """Rate a line (at `index`) as an entry start, reading on into the next line when its year is there."""
+    """Rate a line (at `index`) as an entry start, reading on into the next line when its year is there (names
+    first, "S. Abiteboul and V. Vianu. Datalog...", give their year late)."""
     level = entry_start(line.body)
-    if level != 1 or has_year(line.body):
+    if level == 2 or has_year(line.body):
         return level
     for following in lines[index + 1 : index + 3]:
         if following.body:

@@ -10,8 +10,13 @@ from forumgrader.citations.text import LMS_RESIDUE, residue, word_set
 _PARTICLES = r"(?:(?:de|la|le|du|des|del|della|di|da|dos|van|der|den|von|ter|ten|al|el|st\.?)\s){0,3}"
 _WORD = r"[^\W\d_][\w'-]{0,40}"
 PERSON = re.compile(_PARTICLES + rf"(?P<family>{_WORD}(?:\s{_WORD}){{0,2}}),\s{{0,2}}(?P<given>[^\W\d_]{{1,20}}\.?)")
-_VANCOUVER = re.compile(
-    rf"(?P<family>{_WORD}(?:\s{_WORD}){{0,2}})\s(?P<given>[A-Z]{{1,3}})(?:,\s|\.\s|\s(?=\((?:1[5-9]|20)\d\d))"
+_VANCOUVER = re.compile(  # "Spratt NJ, ", "Tallgren A.M., " "Păstrav I., "
+    rf"(?P<family>{_WORD}(?:\s{_WORD}){{0,2}})\s(?P<given>[A-Z]{{1,3}}|(?:[A-Z]\.-?){{1,3}}(?=,\s))"
+    r"(?:,\s|\.\s|\s(?=\((?:1[5-9]|20)\d\d))"
+)
+# A family name in capitals, then the given name: "ROBIN Régine, ", "DONIER Virginie et", as French lists write them.
+_CAPITALS_FIRST = re.compile(
+    r"[A-Z][A-Z'-]{2,}(?:\s[A-Z][A-Z'-]{2,}){0,2}\s[A-Z][a-zà-ÿ]+(?:-[A-Z][a-zà-ÿ]+)?(?:,|\set\s)"
 )
 _GIVEN_FIRST = re.compile(rf"(?:[A-Z]\.\s?-?){{1,3}}\s?{_WORD}(?:,|\sand\s|\s&\s)")  # "S. E. Han, G. Chen," (IEEE)
 _GROUP = re.compile(
@@ -23,6 +28,8 @@ _YEAR_FIRST = re.compile(r"(?:1[5-9]|20)\d\d[a-z]?\s?[:.,]\s(?:[^\W\d_]\.\s?){0,
 YEAR_ELEMENT = re.compile(r"\((?:1[5-9]\d\d|20\d\d)[a-z]?(?:[,/-][^()]{0,30})?\)|\(n\.\s?d\.(?:-[a-z])?\)|\(in press\)")
 _YEAR_DIGITS = re.compile(r"(?:1[6-9]|20)\d\d(?!\d)")  # no look-behind: scanning with one is ten times slower
 _NO_DATE = re.compile(r"\bn\.\s?d\.")
+# An entry may end without a stop, at its pages or its year: "..., 2004" / "... 79 (2001), pp. 39-41"
+_NUMBERS_END = re.compile(r"(?:\b(?:1[5-9]|20)\d\d|\d{1,5}\s?[-–]\s?\d{1,5})$")
 REF_FEATURE = re.compile(
     r"\d{1,5}\s?\(\S{1,12}\)|\bpp?\.\s?\d|\d{1,6}\s?[-–]\s?\d{1,6}|doi|https?:|www\.|\b(?:Retrieved|Available|"
     r"Press|Publish\w*|Journal|Review|University|Vol\.|vol\.|ed\.|Eds?\.)",
@@ -89,7 +96,7 @@ def entry_start(body: str) -> int:
         words = group.group("family").split()
         titled = len(words) <= 12 and all(w[0].isupper() or w in GROUP_WORDS for w in words)
         return 2 if titled else 1  # a work without author opens with its title
-    if (_GIVEN_FIRST.match(head) and any_year(head)) or _YEAR_FIRST.match(head):
+    if ((_GIVEN_FIRST.match(head) or _CAPITALS_FIRST.match(head)) and any_year(head)) or _YEAR_FIRST.match(head):
         return 1
     return 0
 
@@ -113,7 +120,7 @@ def complete(entry_text: str) -> bool:
     last = tail.rsplit(None, 1)[-1] if tail else ""
     if _ABBREVIATED.fullmatch(last):
         return False
-    return has_year(entry_text) and tail[-1:] in ".?!)"
+    return has_year(entry_text) and (tail[-1:] in ".?!)" or bool(_NUMBERS_END.search(tail)))
 
 
 def open_authors(entry_text: str) -> bool:
