@@ -20,6 +20,7 @@ from forumgrader.citations.text import fold, word_set
 
 MAX_GROUP = 400  # characters inside one pair of parentheses
 _HAS_DIGIT = re.compile(r"\d").search
+_NOT_NAMES = re.compile(r"[\d<>=+%#@/]").search
 _YEAR = (
     r"(?P<year>(?:1[6-9]|20)\d\d)(?P<suffix>[a-z])?(?![\d/])"
     r"|(?P<nd>n\.\s?d\.)(?:-(?P<ndsuffix>[a-z]))?|(?P<press>in press)(?:-(?P<presssuffix>[a-z]))?"
@@ -71,27 +72,30 @@ def _tail_ok(content: str, end: int) -> tuple[bool, str]:
 
 
 def _year_values(found: re.Match[str]) -> tuple[int | None, str, str]:
-    if found.group("year"):
-        return int(found.group("year")), found.group("suffix") or "", ""
-    if found.group("nd"):
-        return None, found.group("ndsuffix") or "", "n.d."
-    return None, found.group("presssuffix") or "", "in press"
+    year, suffix, nd, nd_suffix, _, press_suffix = found.groups()  # _YEAR's groups, in every pattern built on it
+    if year:
+        return int(year), suffix or "", ""
+    if nd:
+        return None, nd_suffix or "", "n.d."
+    return None, press_suffix or "", "in press"
 
 
 def split_names(authors: str) -> tuple[tuple[str, ...], bool] | None:
     """Split "Salas & D'Agostino" or "Ito et al." into family names; None when they are not names."""
     authors = authors.strip().strip(",")
-    et_al = bool(_ET_AL.search(authors))
-    authors = _ET_AL.sub("", authors).strip()
-    if not authors or len(authors) > 160 or re.search(r"[\d<>=+%#@/]", authors):
+    et_al = _ET_AL.search(authors) if "al" in authors else None
+    if et_al:  # anchored at the end: the only match
+        authors = authors[: et_al.start()].strip()
+    if not authors or len(authors) > 160 or _NOT_NAMES(authors):
         return None
     if authors[0] in "\"'":
-        return ((authors.strip("\"' ,"),), et_al) if len(authors) > 3 else None
-    pieces = [p.strip() for p in _SPLIT_NAMES.split(authors) if p.strip()]
-    if pieces and all((is_surname(p) and " " not in p.strip()) or _particled(p) for p in pieces):
+        return ((authors.strip("\"' ,"),), bool(et_al)) if len(authors) > 3 else None
+    split = "," in authors or "&" in authors or "and" in authors  # what every separator holds; splitting is slow
+    pieces = [p for p in map(str.strip, _SPLIT_NAMES.split(authors)) if p] if split else [authors]
+    if pieces and all((is_surname(p) and " " not in p) or _particled(p) for p in pieces):
         if any(p.lower() in NOT_AUTHORS for p in pieces):
             return None
-        return tuple(pieces), et_al
+        return tuple(pieces), bool(et_al)
     whole = group_name(authors)
     tokens = whole.split()
     if (
@@ -100,7 +104,7 @@ def split_names(authors: str) -> tuple[tuple[str, ...], bool] | None:
         and all(t[0].isupper() or t.lower() in GROUP_WORDS for t in tokens)
         and tokens[0].lower() not in NOT_AUTHORS
     ):
-        return (whole,), et_al
+        return (whole,), bool(et_al)
     return None
 
 
@@ -125,7 +129,9 @@ def _parenthetical(text: str, open_at: int, content: str, known: frozenset[str])
     """Read each citation of "(e.g., Luna, 2020; see also Bo, 2021, p. 4)"."""
     citations = []
     cut = 0
-    bounds = [(m.start(), m.end()) for m in _PART_SEPARATOR.finditer(content) if _separates(content, m)]
+    bounds = []
+    if ";" in content or "and" in content or "&" in content or "as cited in" in content:  # what every one holds
+        bounds = [(m.start(), m.end()) for m in _PART_SEPARATOR.finditer(content) if _separates(content, m)]
     bounds.append((len(content), len(content)))
     for sep_start, sep_end in bounds:
         piece = content[cut:sep_start]
@@ -145,9 +151,10 @@ def _one_part(text: str, piece: str, start: int, known: frozenset[str]) -> list[
     if not year or year.start() == 0:
         return []
     names = split_names(piece[: year.start()])
-    if names is None or (not year.group().startswith(",") and fold(names[0][0]) not in known):
+    written = year.group()
+    if names is None or (not written.startswith(",") and fold(names[0][0]) not in known):
         return []
-    years = _years(piece, year.start() + (len(year.group()) - len(year.group().lstrip(", "))))
+    years = _years(piece, year.start() + (len(written) - len(written.lstrip(", "))))
     ok, locator = _tail_ok(piece, years[-1].end()) if years else (False, "")
     if not ok:
         return []
@@ -172,44 +179,53 @@ def _names_before(text: str, at: int, groups: frozenset[str]) -> tuple[int, tupl
     """Read the authors that end just before `at` (a narrative citation's "("); return start, names, et al."""
     window_start = max(0, at - 120)
     window = text[window_start:at].rstrip()
-    possessive = _POSSESSIVE.search(window)
+    possessive = _POSSESSIVE.search(window) if "'" in window else None
     for written in (window, window[: possessive.start()]) if possessive else (window,):
         for group in groups:
             if written.endswith(group) and (len(written) == len(group) or not written[-len(group) - 1].isalnum()):
                 return window_start + len(written) - len(group), (group,), False
     if possessive:
         window = window[: possessive.start()]
-    tokens = [(m.start(), m.group()) for m in _TOKEN.finditer(window)]
+    tokens = _TOKEN.findall(window)  # strings: where they stand is found for the result only
     i = len(tokens) - 1
     et_al = False
-    if i >= 1 and tokens[i][1] in ("al.", "al") and tokens[i - 1][1] in ("et", "et."):
+    if i >= 1 and tokens[i] in ("al.", "al") and tokens[i - 1] in ("et", "et."):
         et_al, i = True, i - 2
-        i -= 1 if i >= 0 and tokens[i][1] == "," else 0
+        i -= 1 if i >= 0 and tokens[i] == "," else 0
     names: list[str] = []
-    first = None
+    first = -1
     joined = False  # an "and" or "&" was passed: only then may commas separate the names before it
     while i >= 0:
-        token = tokens[i][1]
+        token = tokens[i]
         if not (token[0].isupper() and _word(token)) or token.lower() in NOT_AUTHORS:
             break
         j = i - 1
-        while j >= 0 and tokens[j][1] in _NARRATIVE_PARTICLES:
+        while j >= 0 and tokens[j] in _NARRATIVE_PARTICLES:
             j -= 1
-        names.insert(0, " ".join(t for _, t in tokens[j + 1 : i + 1]))
-        first, i = tokens[j + 1][0], j
+        names.insert(0, " ".join(tokens[j + 1 : i + 1]))
+        first, i = j + 1, j
         k = i
-        while k >= 0 and tokens[k][1] in (",", "&", "and"):
+        while k >= 0 and tokens[k] in (",", "&", "and"):
             k -= 1
-        joined = joined or any(t in ("&", "and") for _, t in tokens[k + 1 : i + 1])
-        if k == i or k < 0 or not joined or not (tokens[k][1][0].isupper() and _word(tokens[k][1])):
+        joined = joined or any(t in ("&", "and") for t in tokens[k + 1 : i + 1])
+        if k == i or k < 0 or not joined or not (tokens[k][0].isupper() and _word(tokens[k])):
             break
         i = k
     organisation = None if et_al or not names else _organisation(tokens, len(tokens) - 1)
     if organisation and _names_a_group(organisation[1], len(names)):
-        return window_start + organisation[0], (organisation[1],), False
-    if not names or first is None:
+        return window_start + _token_start(window, tokens, organisation[0]), (organisation[1],), False
+    if not names or first < 0:
         return None
-    return window_start + first, tuple(names), et_al
+    return window_start + _token_start(window, tokens, first), tuple(names), et_al
+
+
+def _token_start(window: str, tokens: list[str], index: int) -> int:
+    """Return where token `index` of _TOKEN.findall(window) stands: each is the first occurrence after the one
+    before it, since any earlier occurrence would have been matched there."""
+    at = 0
+    for token in tokens[:index]:
+        at = window.find(token, at) + len(token)
+    return window.find(tokens[index], at)
 
 
 def _names_a_group(name: str, people: int) -> bool:
@@ -221,19 +237,19 @@ def _names_a_group(name: str, people: int) -> bool:
 
 
 def _word(token: str) -> bool:
-    return len(token) >= 2 and token[-1] != "." and token.lower() != "and" and not any(c.isdigit() for c in token)
+    return len(token) >= 2 and token[-1] != "." and token.lower() != "and" and not any(map(str.isdigit, token))
 
 
-def _organisation(tokens: list[tuple[int, str]], last: int) -> tuple[int, str] | None:
-    """Read a group name such as "World Health Organization" ending at token `last`."""
+def _organisation(tokens: list[str], last: int) -> tuple[int, str] | None:
+    """Read a group name such as "World Health Organization" ending at token `last`; return its first token."""
     i = last
-    while i >= 1 and ((tokens[i - 1][1][0].isupper() and _word(tokens[i - 1][1])) or tokens[i - 1][1] in GROUP_WORDS):
+    while i >= 1 and ((tokens[i - 1][0].isupper() and _word(tokens[i - 1])) or tokens[i - 1] in GROUP_WORDS):
         i -= 1
-    while i < last and (tokens[i][1] in GROUP_WORDS or tokens[i][1].lower() in NOT_AUTHORS):
+    while i < last and (tokens[i] in GROUP_WORDS or tokens[i].lower() in NOT_AUTHORS):
         i += 1
     if i == last:
         return None
-    return tokens[i][0], " ".join(t for _, t in tokens[i : last + 1])
+    return i, " ".join(tokens[i : last + 1])
 
 
 def _narrative(text: str, open_at: int, content: str, groups: frozenset[str]) -> list[Citation]:
@@ -251,19 +267,20 @@ def _narrative(text: str, open_at: int, content: str, groups: frozenset[str]) ->
 
 def _groups(text: str, skip: tuple[int, int] | None) -> Iterator[tuple[int, int]]:
     """Yield (open, close) of innermost parentheses on one line, skipping a span; linear in the text."""
-    open_at = -1
-    for found in re.finditer(r"[()\n]", text):
-        at = found.start()
-        if skip and skip[0] <= at < skip[1]:
-            open_at = -1
+    find, rfind = text.find, text.rfind
+    start, stop = skip or (len(text), len(text))
+    at = find("(")
+    while at >= 0:
+        close = find(")", at + 1)
+        if close < 0:
+            return
+        inner = rfind("(", at, close)  # the innermost: the last "(" before the first ")"
+        if start <= inner < stop or start <= close < stop:
+            at = find("(", max(stop, close + 1))  # nothing inside the skipped span opens or closes a group
             continue
-        if found.group() == "(":
-            open_at = at
-        elif found.group() == ")" and open_at >= 0 and at - open_at <= MAX_GROUP:
-            yield open_at, at
-            open_at = -1
-        else:
-            open_at = -1
+        if close - inner <= MAX_GROUP and find("\n", inner, close) < 0:
+            yield inner, close
+        at = find("(", close + 1)
 
 
 def find_citations(

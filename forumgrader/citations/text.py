@@ -55,8 +55,9 @@ def normalise(text: str) -> str:
     text = text.replace("\r\n", " \n")
     if text.isascii() and "\r" not in text and "\t" not in text:
         return text
-    for char in _REPLACEMENTS.keys() & set(text):  # str.replace per character beats translate()
-        text = text.replace(char, _REPLACEMENTS[char])
+    for char, value in _REPLACEMENTS.items():  # "in" per character beats set(text) and translate() several times
+        if char in text:
+            text = text.replace(char, value)
     return text
 
 
