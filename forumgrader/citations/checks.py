@@ -34,6 +34,17 @@ def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
     return any(s < end and start < e for s, e in spans)
 
 
+def _cut_link(raw: str) -> bool:
+    """Tell whether a link may be cut off: a ":/" with no second "/", or a "://" with nothing after it."""
+    at = raw.find(":/")
+    while at >= 0:
+        after = raw[at + 2 : at + 4]
+        if (after[:1] != "/" and after) or after == "/" or after[1:].isspace():
+            return True
+        at = raw.find(":/", at + 2)
+    return False
+
+
 def entry_findings(text: str, ref: Reference) -> list[Finding]:
     """Check one entry for residue, glued tokens, DOI and URL problems, page prefixes and missing parts."""
     out: list[Finding] = []
@@ -52,9 +63,10 @@ def entry_findings(text: str, ref: Reference) -> list[Finding]:
             )
         )
     dois = find_dois(raw, in_entry=True)
-    has_link = "http" in raw or "www." in raw
-    links = [(d.start, d.end) for d in dois] + [(u.start(), u.end()) for u in _URL.finditer(raw) if has_link]
-    for at in glued(raw):
+    joined = glued(raw)
+    has_link = joined and ("http" in raw or "www." in raw)  # links are only asked about for glued text
+    links = [(d.start, d.end) for d in dois] + [(u.start(), u.end()) for u in (_URL.finditer(raw) if has_link else ())]
+    for at in joined:
         start = max(raw.rfind(" ", 0, at), raw.rfind("\n", 0, at), at - 40) + 1
         end = raw.index(")", at) + 1
         if not _inside(links, start, end):
@@ -94,7 +106,7 @@ def entry_findings(text: str, ref: Reference) -> list[Finding]:
                     ref.index,
                 )
             )
-    for found in _BROKEN_URL.finditer(raw) if ":/" in raw else ():
+    for found in _BROKEN_URL.finditer(raw) if _cut_link(raw) else ():
         out.append(
             finding(
                 "broken_url",
@@ -186,6 +198,8 @@ def list_findings(text: str, refs: list[Reference], in_order: bool = True) -> li
             names = tuple(fold(a.family) for a in ref.fields.authors)
             same[(names, ref.fields.year, ref.fields.year_note)].append(ref)
     for group in same.values():
+        if len(group) < 2:
+            continue
         titles = {fold(r.fields.title) for r in group}
         if len(group) > 1 and len(titles) == len(group) and len({r.fields.year_suffix for r in group}) < len(group):
             for ref in group:

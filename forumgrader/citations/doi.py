@@ -96,7 +96,7 @@ def problem(doi: str) -> str:
         return "doubled slash"
     if doi.endswith("/"):
         return "ends with a slash"
-    return "spaces inside" if any(char.isspace() for char in doi) else ""  # "%20" in a resolver's address
+    return "spaces inside" if any(map(str.isspace, doi)) else ""  # "%20" in a resolver's address
 
 
 def _form(prefix: str) -> str:

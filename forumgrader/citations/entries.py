@@ -57,14 +57,16 @@ class ParsedEntry:
 
 def clean_entry(raw: str) -> str:
     """Return an entry on one line, without LMS residue, empty URLs, and with glued tokens separated."""
-    text = squash(raw)
+    text = squashed = squash(raw)  # its only spaces are " ", and each stands alone, until something is cut out
     for found in reversed(residue(text)):
         text = text[: found.start()] + " " + text[found.end() :]
     if ":// " in text or text.endswith("://"):
         text = _BROKEN_URL.sub(" ", text)
     for at in reversed(glued(text)):
         text = text[:at] + ", " + text[at:]
-    return squash(_SPACE_BEFORE_MARK.sub(r"\1", text)).strip(" ;")
+    if " ." in text or " ," in text or " ;" in text:
+        text = _SPACE_BEFORE_MARK.sub(r"\1", text)
+    return (text if text is squashed else squash(text)).strip(" ;")
 
 
 def _date_fields(found: re.Match[str]) -> tuple[int | None, str, str]:
@@ -220,14 +222,25 @@ def parse_entry(raw: str) -> ParsedEntry:
     url = urls[0] if urls else ""
     url = url if not (doi and "doi.org" in url) else ""
     fields, parts, style = _by_rules(work, doi)
-    fields = replace(fields, doi=doi, doi_problem=doi_problem, url=url)
+    fields = _linked(fields, doi, doi_problem, url)
     kind = source_type(fields, parts)
     if not _sure(_moved_container(fields, kind), kind, style, work) and clean:
         fields, parts, style = _by_labeller(clean)
-        fields = replace(fields, doi=doi, doi_problem=doi_problem, url=url)
+        fields = _linked(fields, doi, doi_problem, url)
         kind = _web_page(fields) or source_type(fields, parts)
     fields = _moved_container(fields, kind)
     return ParsedEntry(fields, kind, confidence(fields, kind, style), clean, style)
+
+
+def _linked(fields: ReferenceFields, doi: str, problem: str, url: str) -> ReferenceFields:
+    """Return the fields with the entry's DOI and link (dataclasses.replace is slow on this hot path)."""
+    if not (doi or problem or url or fields.doi or fields.doi_problem or fields.url):
+        return fields
+    f = fields
+    return ReferenceFields(
+        f.authors, f.year, f.year_suffix, f.year_note, f.title, f.container, f.volume, f.issue, f.pages,
+        f.article_number, doi, url, f.edition, f.publisher, f.authors_shortened, problem,
+    )  # fmt: skip
 
 
 def _web_page(fields: ReferenceFields) -> SourceType | None:

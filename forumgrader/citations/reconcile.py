@@ -14,6 +14,8 @@ from forumgrader.citations.names import acronym
 from forumgrader.citations.text import fold
 
 FUZZY = 80  # rapidfuzz ratio from which two family names are taken as one misspelt
+_ET_AL = re.compile(r"\bet al\.")
+_AND = re.compile(r"\band\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +26,13 @@ class _Entry:
     names: tuple[str, ...]
     aliases: frozenset[str]  # keys the first author also goes by: group acronyms and title words
     acronym: str = ""  # folded initials of a group author: "cdcp" for Centers for Disease Control and Prevention
+    first: str = ""  # names[0], or "" when the entry names no author
+
+    def cited_as(self, cited: str) -> bool:
+        """Tell whether a citation's folded first author names this entry's first author."""
+        if self.names and cited == self.first:
+            return True
+        return bool(self.aliases or self.acronym) and _first_matches(cited, self)
 
 
 def _entry(ref: Reference, abbreviations: dict[str, str]) -> _Entry:
@@ -36,7 +45,7 @@ def _entry(ref: Reference, abbreviations: dict[str, str]) -> _Entry:
     if not names and ref.fields.title:
         aliases.add(fold(" ".join(ref.fields.title.split()[:4])))
     short = fold(acronym(ref.fields.authors[0].family)) if ref.fields.authors and ref.fields.authors[0].group else ""
-    return _Entry(ref, names, frozenset(a for a in aliases if a), short)
+    return _Entry(ref, names, frozenset(a for a in aliases if a), short, names[0] if names else "")
 
 
 def _first_matches(cited: str, entry: _Entry) -> bool:
@@ -66,14 +75,14 @@ def _pick(citation: Citation, entries: list[_Entry]) -> tuple[_Entry | None, str
     cited = [fold(name) for name in citation.authors]
     if not cited or not cited[0]:
         return None, ""
-    by_name = [e for e in entries if _first_matches(cited[0], e)]
+    by_name = [e for e in entries if e.cited_as(cited[0])]
     if not by_name and " " in citation.authors[0]:  # "van Dijk" listed as "Dijk, A. van"
         cited[0] = fold(citation.authors[0].split()[-1])
-        by_name = [e for e in entries if _first_matches(cited[0], e)]
+        by_name = [e for e in entries if e.cited_as(cited[0])]
     same_year = [e for e in by_name if _year_matches(citation, e.ref)]
     if same_year:
-        suffixed = [e for e in same_year if e.ref.fields.year_suffix == citation.year_suffix]
-        fuller = sorted(suffixed or same_year, key=lambda e: -_overlap(cited, e.names))
+        suffixed = [e for e in same_year if e.ref.fields.year_suffix == citation.year_suffix] or same_year
+        fuller = suffixed if len(suffixed) == 1 else sorted(suffixed, key=lambda e: -_overlap(cited, e.names))
         return fuller[0], "exact"
     fuzzy = [
         e for e in entries if e.names and _year_matches(citation, e.ref) and fuzz.ratio(cited[0], e.names[0]) >= FUZZY
@@ -148,7 +157,7 @@ def _author_findings(text: str, citation: Citation, entry: _Entry, how: str) -> 
 def _style_findings(text: str, citation: Citation, ambiguous: bool) -> list[Finding]:
     out = []
     span = (citation.start, citation.end, text, citation.reference)
-    names_part = text[citation.start : citation.end].split("(")[0] if citation.narrative else citation.text
+    names_part = text[citation.start : citation.end].split("(", 1)[0] if citation.narrative else citation.text
     if len(citation.authors) >= 3 and not ambiguous:
         out.append(
             finding(
@@ -158,7 +167,7 @@ def _style_findings(text: str, citation: Citation, ambiguous: bool) -> list[Find
                 *span,
             )
         )
-    elif citation.et_al and not re.search(r"\bet al\.", citation.text):
+    elif citation.et_al and not _ET_AL.search(citation.text):
         out.append(finding("et_al_misuse", 'Write "et al." with a period after "al".', *span))
     if citation.narrative and "&" in names_part:
         out.append(
@@ -168,7 +177,7 @@ def _style_findings(text: str, citation: Citation, ambiguous: bool) -> list[Find
                 *span,
             )
         )
-    elif not citation.narrative and len(citation.authors) > 1 and re.search(r"\band\b", names_part):
+    elif not citation.narrative and len(citation.authors) > 1 and "and" in names_part and _AND.search(names_part):
         out.append(
             finding("ampersand_misuse", 'Inside parentheses, join author names with "&" instead of "and".', *span)
         )
@@ -202,15 +211,13 @@ def reconcile(
         if entry is not None:
             citation = _linked(citation, entry.ref.index)
             cited_refs.add(entry.ref.index)
-        first = fold(citation.authors[0])
-        ambiguous = (
-            sum(
-                1
-                for e in entries
-                if e.names[:1] == (first,) and len(e.names) >= 3 and e.ref.fields.year == citation.year
+        ambiguous = False  # only asked of citations naming three authors or more
+        if len(citation.authors) >= 3:
+            first = fold(citation.authors[0])
+            ambiguous = (
+                sum(1 for e in entries if e.first == first and len(e.names) >= 3 and e.ref.fields.year == citation.year)
+                > 1
             )
-            > 1
-        )
         if entry is not None:
             out.extend(_author_findings(text, citation, entry, how))
         elif entries:

@@ -20,6 +20,8 @@ _ABBREVIATIONS = word_set(
 # APA keeps a multivolume work's volume inside the title: "Attachment and loss: Vol. 1. Attachment".
 _VOLUME_IN_TITLE = re.compile(r":\s(?:Vols?|Volume|Part|Book)\.?\s(?:\d{1,4}|[IVXLC]{1,7})$")
 _BOUNDARY = re.compile(r"[.?!]['\"]?\s+(?=[^\s])")
+_INITIALISM = re.compile(r"(?:[A-Za-z]\.){1,4}[A-Za-z]?")  # "U.S.", "e.g."
+_VOLUME_WORD = re.compile(r"\s?,?\s?(?:vol(?:ume)?\.?)$", re.IGNORECASE)
 _QUOTED = re.compile(r"[\"'](?P<title>[^\"]{3,400}?)[.,?!]?[\"'](?=[\s.,]|$)")
 _VOLUME = re.compile(
     r"(?P<vol>\b[A-Z]?\d{1,5})\s?\((?P<iss>[^()]{1,20})\)"
@@ -72,11 +74,12 @@ def sentence_ends(text: str) -> list[int]:
         word = word.lstrip("([\"'")
         if text[at] == "." and ((len(word) == 1 and word.isupper()) or word.lower() in _ABBREVIATIONS):
             continue
-        if text[at] == "." and re.fullmatch(r"(?:[A-Za-z]\.){1,4}[A-Za-z]?", word + "."):
+        if text[at] == "." and _INITIALISM.fullmatch(word + "."):
             continue
         if text.count("(", 0, at) > text.count(")", 0, at):
             continue
-        if text[at] == "." and _VOLUME_IN_TITLE.search(text, max(0, at - 20), at):
+        near = max(0, at - 20)
+        if text[at] == "." and text.find(":", near, at) >= 0 and _VOLUME_IN_TITLE.search(text, near, at):
             continue
         ends.append(found.end())
     return ends
@@ -151,8 +154,8 @@ def _journal(text: str, volume: re.Match[str]) -> Parts:
     found = _ARTICLE.search(after[:60])
     if found and not pages:
         article = found.group("article")
-    container = tidy(_DESCRIPTION.sub("", before[cut:]))
-    container = re.sub(r"\s?,?\s?(?:vol(?:ume)?\.?)$", "", container, flags=re.IGNORECASE).strip(" ,")
+    container = tidy(_DESCRIPTION.sub("", before[cut:]) if "[" in before else before[cut:])
+    container = (_VOLUME_WORD.sub("", container) if "vol" in container.lower() else container).strip(" ,")
     return Parts(title, container, vol, issue or "", pages, article, edition, description=description)
 
 
