@@ -11,7 +11,7 @@ from forumgrader.citations.model import Finding, Reference, SourceType
 from forumgrader.citations.text import fold, glued, residue
 
 _BROKEN_URL = re.compile(r"\bhttps?://(?=\s|$)|\bhttps?:/(?=[^/])", re.IGNORECASE)
-_URL = re.compile(r"\b(?:https?://|www\.)\S{1,500}", re.IGNORECASE)
+_URL = re.compile(r"(?=[hw])\b(?:https?://|www\.)\S{1,500}", re.IGNORECASE)  # the lookahead skips fast
 _PAGE_PREFIX = re.compile(r"\d\s?\)?,\s?(pp?\.\s?\d{1,6}(?:\s?-\s?\d{1,6})?)")
 
 
@@ -49,12 +49,11 @@ def entry_findings(text: str, ref: Reference) -> list[Finding]:
     """Check one entry for residue, glued tokens, DOI and URL problems, page prefixes and missing parts."""
     out: list[Finding] = []
     raw = text[ref.start : ref.end]
-    name = label(ref)
     for found in residue(raw):
         out.append(
             finding(
                 "lms_artifact",
-                f'Remove "{found.group().strip()}" from {name}: the learning platform '
+                f'Remove "{found.group().strip()}" from {label(ref)}: the learning platform '
                 "added it when the link was pasted.",
                 ref.start + found.start(),
                 ref.start + found.end(),
@@ -74,7 +73,8 @@ def entry_findings(text: str, ref: Reference) -> list[Finding]:
             out.append(
                 finding(
                     "glued_text",
-                    f'In {name}, "{token}" runs two parts together; put a comma and a space before the volume number.',
+                    f'In {label(ref)}, "{token}" runs two parts together; '
+                    "put a comma and a space before the volume number.",
                     ref.start + start,
                     ref.start + end,
                     text,
@@ -87,7 +87,8 @@ def entry_findings(text: str, ref: Reference) -> list[Finding]:
             out.append(
                 finding(
                     "malformed_doi",
-                    f'The DOI in {name} cannot be right as written ("{raw[doi.start : doi.end]}": {doi.problem}); '
+                    f"The DOI in {label(ref)} cannot be right as written "
+                    f'("{raw[doi.start : doi.end]}": {doi.problem}); '
                     "copy it again from the article page: it has no spaces and starts with 10.",
                     start,
                     end,
@@ -99,7 +100,7 @@ def entry_findings(text: str, ref: Reference) -> list[Finding]:
             out.append(
                 finding(
                     "doi_format",
-                    f"Write the DOI in {name} as https://doi.org/{doi.doi} (APA 7 style).",
+                    f"Write the DOI in {label(ref)} as https://doi.org/{doi.doi} (APA 7 style).",
                     start,
                     end,
                     text,
@@ -110,7 +111,7 @@ def entry_findings(text: str, ref: Reference) -> list[Finding]:
         out.append(
             finding(
                 "broken_url",
-                f"The link in {name} is cut off; paste the full address or the DOI.",
+                f"The link in {label(ref)} is cut off; paste the full address or the DOI.",
                 ref.start + found.start(),
                 ref.start + found.end(),
                 text,
@@ -123,7 +124,7 @@ def entry_findings(text: str, ref: Reference) -> list[Finding]:
             out.append(
                 finding(
                     "page_prefix",
-                    f'In {name}, write the pages without "pp.": {ref.fields.pages}.',
+                    f'In {label(ref)}, write the pages without "pp.": {ref.fields.pages}.',
                     ref.start + prefixed.start(1),
                     ref.start + prefixed.end(1),
                     text,
@@ -135,7 +136,7 @@ def entry_findings(text: str, ref: Reference) -> list[Finding]:
         out.append(
             finding(
                 "et_al_misuse",
-                f'List the authors of {name} by name (up to 20) instead of "et al.".',
+                f'List the authors of {label(ref)} by name (up to 20) instead of "et al.".',
                 ref.start + at,
                 ref.start + at + 6,
                 text,
@@ -146,7 +147,7 @@ def entry_findings(text: str, ref: Reference) -> list[Finding]:
         out.append(
             finding(
                 "missing_date",
-                f'Add the year to {name}, or "(n.d.)" when the source gives none.',
+                f'Add the year to {label(ref)}, or "(n.d.)" when the source gives none.',
                 ref.start,
                 ref.end,
                 text,

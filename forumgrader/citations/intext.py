@@ -39,8 +39,9 @@ _PREFIX = re.compile(
     r"as in|as discussed by|as discussed in|as noted by|as noted in|from|per|in)\s?,?\s?)+",
     re.IGNORECASE,
 )
-_SPLIT_NAMES = re.compile(r"\s?,\s?&\s?|\s?,\s?and\s|\s&\s|\sand\s|\s?,\s?")
-_ET_AL = re.compile(r",?\s?\bet\.?\s?al\b\.?$")
+# A lookahead of the characters a match can start with skips the other places fast.
+_SPLIT_NAMES = re.compile(r"(?=[\s,])(?:\s?,\s?&\s?|\s?,\s?and\s|\s&\s|\sand\s|\s?,\s?)")
+_ET_AL = re.compile(r"(?=[,\se]),?\s?\bet\.?\s?al\b\.?$")
 # Particles that open a surname in running text; "do", "e", "y" and "al" are English or Spanish words there.
 _NARRATIVE_PARTICLES = word_set(
     "de del della der den di du da la le van von dos das ter ten De Del Di Du Da Le Van Von"

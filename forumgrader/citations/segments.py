@@ -23,10 +23,10 @@ _BOUNDARY = re.compile(r"[.?!]['\"]?\s+(?=[^\s])")
 _INITIALISM = re.compile(r"(?:[A-Za-z]\.){1,4}[A-Za-z]?")  # "U.S.", "e.g."
 _VOLUME_WORD = re.compile(r"\s?,?\s?(?:vol(?:ume)?\.?)$", re.IGNORECASE)
 _QUOTED = re.compile(r"[\"'](?P<title>[^\"]{3,400}?)[.,?!]?[\"'](?=[\s.,]|$)")
-_VOLUME = re.compile(
-    r"(?P<vol>\b[A-Z]?\d{1,5})\s?\((?P<iss>[^()]{1,20})\)"
+_VOLUME = re.compile(  # the lookahead, what each part starts with, only skips fast where none can start
+    r"(?=[\dA-Z,v])(?:(?P<vol>\b[A-Z]?\d{1,5})\s?\((?P<iss>[^()]{1,20})\)"
     r"|,\s(?P<vol2>\d{1,5}),\s(?=(?:pp?\.\s?)?[A-Za-z]?\d|Article)"
-    r"|\bvol(?:ume)?\.?\s?(?P<vol3>\d{1,5})"
+    r"|\bvol(?:ume)?\.?\s?(?P<vol3>\d{1,5}))"
 )
 _PAGES = re.compile(
     r"\s?[,:]?\s?(?P<pages>(?:pp?\.\s?)?[A-Za-z]{0,2}\d{1,7}[a-z]?(?:\s?-\s?[A-Za-z]{0,2}\d{0,7}[a-z]?)?)(?!\d|\()"
