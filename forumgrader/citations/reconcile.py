@@ -28,12 +28,6 @@ class _Entry:
     acronym: str = ""  # folded initials of a group author: "cdcp" for Centers for Disease Control and Prevention
     first: str = ""  # names[0], or "" when the entry names no author
 
-    def cited_as(self, cited: str) -> bool:
-        """Tell whether a citation's folded first author names this entry's first author."""
-        if self.names and cited == self.first:
-            return True
-        return bool(self.aliases or self.acronym) and _first_matches(cited, self)
-
 
 def _entry(ref: Reference, abbreviations: dict[str, str]) -> _Entry:
     names = tuple(fold(a.family) for a in ref.fields.authors)
@@ -46,6 +40,13 @@ def _entry(ref: Reference, abbreviations: dict[str, str]) -> _Entry:
         aliases.add(fold(" ".join(ref.fields.title.split()[:4])))
     short = fold(acronym(ref.fields.authors[0].family)) if ref.fields.authors and ref.fields.authors[0].group else ""
     return _Entry(ref, names, frozenset(a for a in aliases if a), short, names[0] if names else "")
+
+
+def _cited_as(cited: str, entries: list[_Entry]) -> list[_Entry]:
+    """Return the entries whose first author a citation's folded first author names (_first_matches, inlined)."""
+    return [
+        e for e in entries if (e.names and cited == e.first) or ((e.aliases or e.acronym) and _first_matches(cited, e))
+    ]
 
 
 def _first_matches(cited: str, entry: _Entry) -> bool:
@@ -75,10 +76,10 @@ def _pick(citation: Citation, entries: list[_Entry]) -> tuple[_Entry | None, str
     cited = [fold(name) for name in citation.authors]
     if not cited or not cited[0]:
         return None, ""
-    by_name = [e for e in entries if e.cited_as(cited[0])]
+    by_name = _cited_as(cited[0], entries)
     if not by_name and " " in citation.authors[0]:  # "van Dijk" listed as "Dijk, A. van"
         cited[0] = fold(citation.authors[0].split()[-1])
-        by_name = [e for e in entries if e.cited_as(cited[0])]
+        by_name = _cited_as(cited[0], entries)
     same_year = [e for e in by_name if _year_matches(citation, e.ref)]
     if same_year:
         suffixed = [e for e in same_year if e.ref.fields.year_suffix == citation.year_suffix] or same_year
