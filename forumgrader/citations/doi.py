@@ -164,7 +164,7 @@ def _find(text: str, in_entry: bool) -> list[DoiMention]:
             continue
         if text[at : at + 8].lower() == "doi.org/":
             window = text[max(0, at - 12) : at].lower()
-            at -= next((len(p) for p in _URL_PREFIXES if window.endswith(p)), 0)
+            at -= len(next(filter(window.endswith, _URL_PREFIXES), ""))
         found = _MENTION.match(text, at)
         if found is None:
             continue
@@ -182,7 +182,7 @@ def _find(text: str, in_entry: bool) -> list[DoiMention]:
         doi = normalise_doi(body)
         why = problem(doi)
         if in_entry and form != "bare" and body and not body.endswith(")"):
-            tail, tail_end = _tail(text, end)
+            tail, tail_end = _tail(text, end) if end < len(text) else ("", end)  # nothing follows the DOI
             if tail:
                 doi, end, why = (doi + tail).lower(), tail_end, "spaces inside"
         mentions.append(DoiMention(found.start(), end, doi, form, why))

@@ -213,7 +213,7 @@ def parse_entry(raw: str) -> ParsedEntry:
     for mention in reversed(dois):
         work = work[: mention.start] + " " + work[mention.end :]
     urls = [tidy(u.group()) for u in _URL.finditer(work)] if "http" in work or "www." in work else []
-    if "http" in work or "www." in work:
+    if urls:  # _URL.sub finds what finditer found
         work = _URL.sub(" ", work)
     lower = work.lower()
     if any(word in lower for word in _NOISE_WORDS):

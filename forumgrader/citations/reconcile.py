@@ -105,8 +105,8 @@ def _author_findings(text: str, citation: Citation, entry: _Entry, how: str) -> 
     cited = [fold(n) for n in citation.authors]
     listed = len(entry.names)
     out = []
-    written = ", ".join(citation.authors)
     if how == "fuzzy" or (len(cited) > 1 and listed >= len(cited) and cited != list(entry.names[: len(cited)])):
+        written = ", ".join(citation.authors)
         out.append(
             finding(
                 "author_mismatch",
