@@ -7,16 +7,15 @@ from collections.abc import Iterator
 
 from forumgrader.citations.model import Citation
 from forumgrader.citations.names import (
-    GROUP_NAME_WORDS,
     GROUP_WORDS,
     NOT_AUTHORS,
-    ORG_WORDS,
     PARTICLES,
     group_name,
     is_group,
     is_surname,
 )
-from forumgrader.citations.text import fold, word_set
+from forumgrader.citations.narrative import names_before
+from forumgrader.citations.text import fold
 
 MAX_GROUP = 400  # characters inside one pair of parentheses
 _HAS_DIGIT = re.compile(r"\d").search
@@ -42,13 +41,7 @@ _PREFIX = re.compile(
 # A lookahead of the characters a match can start with skips the other places fast.
 _SPLIT_NAMES = re.compile(r"(?=[\s,])(?:\s?,\s?&\s?|\s?,\s?and\s|\s&\s|\sand\s|\s?,\s?)")
 _ET_AL = re.compile(r"(?=[,\se]),?\s?\bet\.?\s?al\b\.?$")
-# Particles that open a surname in running text; "do", "e", "y" and "al" are English or Spanish words there.
-_NARRATIVE_PARTICLES = word_set(
-    "de del della der den di du da la le van von dos das ter ten De Del Di Du Da Le Van Von"
-)
 _ABBREVIATION = re.compile(r"\s?\[(?P<abbr>[A-Z][A-Za-z&]{1,11})\]")
-_TOKEN = re.compile(r"[^\W\d_][\w'\-]{0,40}\.?|&|,|[^\s\w]")
-_POSSESSIVE = re.compile(r"(?:'s|s')(?:\s[a-z][a-z-]{1,20}){0,3}\s?$")
 
 
 def _years(content: str, at: int) -> list[re.Match[str]]:
@@ -176,89 +169,12 @@ def _citation(
     return Citation(text[start:end], start, end, names[0], names[1], year, narrative, suffix, note, locator)
 
 
-def _names_before(text: str, at: int, groups: frozenset[str]) -> tuple[int, tuple[str, ...], bool] | None:
-    """Read the authors that end just before `at` (a narrative citation's "("); return start, names, et al."""
-    window_start = max(0, at - 120)
-    window = text[window_start:at].rstrip()
-    possessive = _POSSESSIVE.search(window) if "'" in window else None
-    for written in (window, window[: possessive.start()]) if possessive else (window,):
-        for group in groups:
-            if written.endswith(group) and (len(written) == len(group) or not written[-len(group) - 1].isalnum()):
-                return window_start + len(written) - len(group), (group,), False
-    if possessive:
-        window = window[: possessive.start()]
-    tokens = _TOKEN.findall(window)  # strings: where they stand is found for the result only
-    i = len(tokens) - 1
-    et_al = False
-    if i >= 1 and tokens[i] in ("al.", "al") and tokens[i - 1] in ("et", "et."):
-        et_al, i = True, i - 2
-        i -= 1 if i >= 0 and tokens[i] == "," else 0
-    names: list[str] = []
-    first = -1
-    joined = False  # an "and" or "&" was passed: only then may commas separate the names before it
-    while i >= 0:
-        token = tokens[i]
-        if not (token[0].isupper() and _word(token)) or token.lower() in NOT_AUTHORS:
-            break
-        j = i - 1
-        while j >= 0 and tokens[j] in _NARRATIVE_PARTICLES:
-            j -= 1
-        names.insert(0, " ".join(tokens[j + 1 : i + 1]))
-        first, i = j + 1, j
-        k = i
-        while k >= 0 and tokens[k] in (",", "&", "and"):
-            k -= 1
-        joined = joined or any(t in ("&", "and") for t in tokens[k + 1 : i + 1])
-        if k == i or k < 0 or not joined or not (tokens[k][0].isupper() and _word(tokens[k])):
-            break
-        i = k
-    organisation = None if et_al or not names else _organisation(tokens, len(tokens) - 1)
-    if organisation and _names_a_group(organisation[1], len(names)):
-        return window_start + _token_start(window, tokens, organisation[0]), (organisation[1],), False
-    if not names or first < 0:
-        return None
-    return window_start + _token_start(window, tokens, first), tuple(names), et_al
-
-
-def _token_start(window: str, tokens: list[str], index: int) -> int:
-    """Return where token `index` of _TOKEN.findall(window) stands: each is the first occurrence after the one
-    before it, since any earlier occurrence would have been matched there."""
-    at = 0
-    for token in tokens[:index]:
-        at = window.find(token, at) + len(token)
-    return window.find(tokens[index], at)
-
-
-def _names_a_group(name: str, people: int) -> bool:
-    """Tell whether a capitalised run names an organisation rather than the people read from it."""
-    words = [w.lower() for w in name.split()]
-    if any(w in ORG_WORDS for w in words) or " of " in name or " for " in name:
-        return True
-    return people == 1 and any(w in GROUP_NAME_WORDS for w in words)  # "Smith and Health (2020)" stays two people
-
-
-def _word(token: str) -> bool:
-    return len(token) >= 2 and token[-1] != "." and token.lower() != "and" and not any(map(str.isdigit, token))
-
-
-def _organisation(tokens: list[str], last: int) -> tuple[int, str] | None:
-    """Read a group name such as "World Health Organization" ending at token `last`; return its first token."""
-    i = last
-    while i >= 1 and ((tokens[i - 1][0].isupper() and _word(tokens[i - 1])) or tokens[i - 1] in GROUP_WORDS):
-        i -= 1
-    while i < last and (tokens[i] in GROUP_WORDS or tokens[i].lower() in NOT_AUTHORS):
-        i += 1
-    if i == last:
-        return None
-    return i, " ".join(tokens[i : last + 1])
-
-
 def _narrative(text: str, open_at: int, content: str, groups: frozenset[str]) -> list[Citation]:
     years = _years(content, len(content) - len(content.lstrip()))
     if not years:
         return []
     ok, locator = _tail_ok(content, years[-1].end())
-    found = _names_before(text, open_at, groups) if ok else None
+    found = names_before(text, open_at, groups) if ok else None
     if found is None:
         return []
     start, names, et_al = found
