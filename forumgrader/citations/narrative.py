@@ -4,6 +4,7 @@ Organization", "Ito et al."."""
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 from forumgrader.citations.names import GROUP_NAME_WORDS, GROUP_WORDS, NOT_AUTHORS, ORG_WORDS
 from forumgrader.citations.text import word_set
@@ -54,19 +55,15 @@ def names_before(text: str, at: int, groups: frozenset[str]) -> tuple[int, tuple
         i = k
     organisation = None if et_al or not names else _organisation(tokens, len(tokens) - 1)
     if organisation and _names_a_group(organisation[1], len(names)):
-        return window_start + _token_start(window, tokens, organisation[0]), (organisation[1],), False
+        return window_start + _token_start(window, organisation[0]), (organisation[1],), False
     if not names or first < 0:
         return None
-    return window_start + _token_start(window, tokens, first), tuple(names), et_al
+    return window_start + _token_start(window, first), tuple(names), et_al
 
 
-def _token_start(window: str, tokens: list[str], index: int) -> int:
-    """Return where token `index` of _TOKEN.findall(window) stands: each is the first occurrence after the one
-    before it, since any earlier occurrence would have been matched there."""
-    at = 0
-    for token in tokens[:index]:
-        at = window.find(token, at) + len(token)
-    return window.find(tokens[index], at)
+def _token_start(window: str, index: int) -> int:
+    """Return where token `index` of _TOKEN.findall(window) stands."""
+    return next(islice(_TOKEN.finditer(window), index, None)).start()
 
 
 def _names_a_group(name: str, people: int) -> bool:

@@ -207,8 +207,12 @@ def reconcile(
     linked: list[Citation] = []
     out: list[Finding] = []
     cited_refs: set[int] = {n - 1 for n in numbers}
+    picked: dict[tuple[object, ...], tuple[_Entry | None, str]] = {}  # a post cites a work again and again
     for citation in citations:
-        entry, how = _pick(citation, entries) if entries else (None, "")
+        key = (citation.authors, citation.year, citation.year_suffix, citation.year_note)  # all _pick reads
+        if key not in picked:
+            picked[key] = _pick(citation, entries) if entries else (None, "")
+        entry, how = picked[key]
         if entry is not None:
             citation = _linked(citation, entry.ref.index)
             cited_refs.add(entry.ref.index)
