@@ -146,8 +146,9 @@ def _generic(work: str) -> ReferenceFields:
 def _by_rules(work: str, doi: str) -> tuple[ReferenceFields, Parts | None, str]:
     """Read an entry by its shape: APA's "(2020).", Chicago's ". 2020. ", Vancouver's "2020;12(3):45-67", or else."""
     parts: Parts | None = None
-    date = _APA_DATE.search(work[:800])
-    chicago = _CHICAGO_DATE.search(work[:800])
+    head = work[:800]
+    date = _APA_DATE.search(head)
+    chicago = _CHICAGO_DATE.search(head)
     if date and date.start() > 0 and (not chicago or chicago.start() > date.start()):
         authors, shortened, lead_title = _authors_or_title(work[: date.start()])
         parts = read_parts(work[date.end() :])

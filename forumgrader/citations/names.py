@@ -102,7 +102,7 @@ def group_name(name: str) -> str:
 
 def _is_initials(part: str) -> bool:
     part = part.strip()
-    return bool(part) and bool(_INITIALS.fullmatch(part)) and part[0].isupper() and ("." in part or part.isupper())
+    return bool(part) and part[0].isupper() and ("." in part or part.isupper()) and bool(_INITIALS.fullmatch(part))
 
 
 def _inverted_first_only(parts: list[str]) -> bool:

@@ -151,7 +151,7 @@ def _journal(text: str, volume: re.Match[str]) -> Parts:
             article = found.group("article")
         elif found and found.group("pages"):
             pages = pages_of(found.group("pages"))
-    found = _ARTICLE.search(after[:60])
+    found = _ARTICLE.search(after[:60]) if "Article" in after else None
     if found and not pages:
         article = found.group("article")
     container = tidy(_DESCRIPTION.sub("", before[cut:]) if "[" in before else before[cut:])
