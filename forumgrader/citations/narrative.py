@@ -55,15 +55,27 @@ def names_before(text: str, at: int, groups: frozenset[str]) -> tuple[int, tuple
         i = k
     organisation = None if et_al or not names else _organisation(tokens, len(tokens) - 1)
     if organisation and _names_a_group(organisation[1], len(names)):
-        return window_start + _token_start(window, organisation[0]), (organisation[1],), False
+        return window_start + _token_start(window, tokens, organisation[0]), (organisation[1],), False
     if not names or first < 0:
         return None
-    return window_start + _token_start(window, first), tuple(names), et_al
+    return window_start + _token_start(window, tokens, first), tuple(names), et_al
 
 
-def _token_start(window: str, index: int) -> int:
-    """Return where token `index` of _TOKEN.findall(window) stands."""
-    return next(islice(_TOKEN.finditer(window), index, None)).start()
+def _token_start(window: str, tokens: list[str], index: int) -> int:
+    """Return where token `index` of _TOKEN.findall(window) stands, reading words from the end: no token holds a
+    space, so each word is tokenised on its own as in the whole window, and the names sit in the last few words."""
+    wanted = len(tokens) - index  # tokens from the one asked for to the end
+    end = len(window)
+    while True:
+        head = window[:end].rstrip()
+        word_start = max(head.rfind(" "), head.rfind("\n")) + 1
+        if not head or any(map(str.isspace, head[word_start:])):  # an odd space: tokenise the window whole
+            return next(islice(_TOKEN.finditer(window), index, None)).start()
+        found = list(_TOKEN.finditer(head, word_start))
+        if len(found) >= wanted:
+            return found[len(found) - wanted].start()
+        wanted -= len(found)
+        end = word_start
 
 
 def _names_a_group(name: str, people: int) -> bool:
