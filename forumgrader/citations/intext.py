@@ -119,7 +119,10 @@ def _separates(content: str, found: re.Match[str]) -> bool:
     return before[-1:].isdigit() or (before[:1].isdigit() and before[1:].isalpha())
 
 
-def _parenthetical(text: str, open_at: int, content: str, known: frozenset[str]) -> list[Citation]:
+_Names = dict[str, tuple[tuple[str, ...], bool] | None]  # split_names of the author parts already read in a text
+
+
+def _parenthetical(text: str, open_at: int, content: str, known: frozenset[str], read: _Names) -> list[Citation]:
     """Read each citation of "(e.g., Luna, 2020; see also Bo, 2021, p. 4)"."""
     citations = []
     cut = 0
@@ -135,16 +138,19 @@ def _parenthetical(text: str, open_at: int, content: str, known: frozenset[str])
         prefix = _PREFIX.match(piece)
         if prefix:
             start, piece = start + prefix.end(), piece[prefix.end() :]
-        citations.extend(_one_part(text, piece, start, known))
+        citations.extend(_one_part(text, piece, start, known, read))
     return citations
 
 
-def _one_part(text: str, piece: str, start: int, known: frozenset[str]) -> list[Citation]:
+def _one_part(text: str, piece: str, start: int, known: frozenset[str], read: _Names) -> list[Citation]:
     """Read "Luna & Bo, 2020a, 2020b, p. 4" (Harvard's "Luna 2020" only for names in the reference list)."""
     year = _FIRST_YEAR.search(piece)
     if not year or year.start() == 0:
         return []
-    names = split_names(piece[: year.start()])
+    authors = piece[: year.start()]
+    if authors not in read:  # a text cites the same works again and again
+        read[authors] = split_names(authors)
+    names = read[authors]
     written = year.group()
     if names is None or (not written.startswith(",") and fold(names[0][0]) not in known):
         return []
@@ -212,12 +218,13 @@ def find_citations(
     names of the list, for which the comma-less "(Luna 2020)" is accepted too.
     """
     citations: list[Citation] = []
+    read: _Names = {}
     for open_at, close_at in _groups(text, skip):
         content = text[open_at + 1 : close_at]
         if _YEAR_RE.match(content.lstrip()):
             citations.extend(_narrative(text, open_at, content, groups))
         elif _HAS_DIGIT(content) or "n.d" in content or "in press" in content:
-            citations.extend(_parenthetical(text, open_at, content, known))
+            citations.extend(_parenthetical(text, open_at, content, known, read))
     return citations
 
 
