@@ -202,7 +202,7 @@ def list_findings(text: str, refs: list[Reference], in_order: bool = True) -> li
         if len(group) < 2:
             continue
         titles = {fold(r.fields.title) for r in group}
-        if len(group) > 1 and len(titles) == len(group) and len({r.fields.year_suffix for r in group}) < len(group):
+        if len(titles) == len(group) and len({r.fields.year_suffix for r in group}) < len(group):
             for ref in group:
                 out.append(
                     finding(
@@ -215,7 +215,7 @@ def list_findings(text: str, refs: list[Reference], in_order: bool = True) -> li
                         ref.index,
                     )
                 )
-        elif len(group) > 1 and len(titles) < len(group):
+        elif len(titles) < len(group):
             for ref in group[1:]:
                 out.append(
                     finding(
