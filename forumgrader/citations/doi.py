@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import unquote
@@ -135,24 +134,21 @@ def doi_mentions(text: str, in_entry: bool) -> tuple[DoiMention, ...]:
     return tuple(_find(text, in_entry))
 
 
-def _candidates(text: str) -> Iterator[int]:
-    """Yield where _CANDIDATE matches, as its finditer would; in ASCII text with str.find, several times faster."""
+def _candidates(text: str) -> list[int]:
+    """Return where _CANDIDATE matches, as its finditer would; in ASCII text with str.find, several times faster."""
     if not text.isascii():  # lower() keeps the length of ASCII text only
-        yield from (found.start() for found in _CANDIDATE.finditer(text))
-        return
+        return [found.start() for found in _CANDIDATE.finditer(text)]
     lower, at = text.lower(), 0
+    found: list[int] = []
     while True:
         doi, ten = lower.find("doi", at), text.find("10.", at)
         while ten >= 0 and not text[ten + 3 : ten + 4].isdigit():
             ten = text.find("10.", ten + 1)
         if doi < 0 and ten < 0:
-            return
-        if ten < 0 or 0 <= doi < ten:
-            yield doi
-            at = doi + 3
-        else:
-            yield ten
-            at = ten + 4
+            return found
+        at = doi if ten < 0 or 0 <= doi < ten else ten
+        found.append(at)
+        at += 3 if at == doi else 4
 
 
 def _find(text: str, in_entry: bool) -> list[DoiMention]:

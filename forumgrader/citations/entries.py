@@ -217,7 +217,7 @@ def parse_entry(raw: str) -> ParsedEntry:
     if urls:  # _URL.sub finds what finditer found
         work = _URL.sub(" ", work)
     lower = work.lower()
-    if any(word in lower for word in _NOISE_WORDS):
+    if any(map(lower.__contains__, _NOISE_WORDS)):
         work = _NOISE.sub(" ", work)
     work = _NUMBER_LEAD.sub("", squash(work).strip(" .;,")) + "."
     url = urls[0] if urls else ""
