@@ -196,7 +196,7 @@ def list_findings(text: str, refs: list[Reference], in_order: bool = True) -> li
     same: dict[tuple[object, ...], list[Reference]] = defaultdict(list)
     for ref in refs:
         if ref.fields.authors and (ref.fields.year or ref.fields.year_note):
-            names = tuple(fold(a.family) for a in ref.fields.authors)
+            names = tuple([fold(a.family) for a in ref.fields.authors])
             same[(names, ref.fields.year, ref.fields.year_note)].append(ref)
     for group in same.values():
         if len(group) < 2:

@@ -87,7 +87,7 @@ def split_names(authors: str) -> tuple[tuple[str, ...], bool] | None:
     split = "," in authors or "&" in authors or "and" in authors  # what every separator holds; splitting is slow
     pieces = [p for p in map(str.strip, _SPLIT_NAMES.split(authors)) if p] if split else [authors]
     if pieces and all((is_surname(p) and " " not in p) or _particled(p) for p in pieces):
-        if any(p.lower() in NOT_AUTHORS for p in pieces):
+        if any(map(NOT_AUTHORS.__contains__, map(str.lower, pieces))):
             return None
         return tuple(pieces), bool(et_al)
     whole = group_name(authors)

@@ -186,4 +186,4 @@ def parse_authors(segment: str) -> tuple[tuple[Author, ...], str]:
         authors = _given_first(parts)
     else:
         authors = [Author(group_name(text), group=True)]
-    return tuple(a for a in authors if a.family), shortened
+    return tuple([a for a in authors if a.family]), shortened

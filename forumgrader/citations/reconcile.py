@@ -30,7 +30,7 @@ class _Entry:
 
 
 def _entry(ref: Reference, abbreviations: dict[str, str]) -> _Entry:
-    names = tuple(fold(a.family) for a in ref.fields.authors)
+    names = tuple([fold(a.family) for a in ref.fields.authors])
     aliases: set[str] = set()
     if ref.fields.authors and ref.fields.authors[0].group:
         family = ref.fields.authors[0].family
