@@ -28,7 +28,7 @@ def names_before(text: str, at: int, groups: frozenset[str]) -> tuple[int, tuple
                 return window_start + len(written) - len(group), (group,), False
     if possessive:
         window = window[: possessive.start()]
-    tokens = _TOKEN.findall(window)  # strings: where they stand is found for the result only
+    tokens = _last_tokens(window)  # strings: where they stand is found for the result only
     i = len(tokens) - 1
     et_al = False
     if i >= 1 and tokens[i] in ("al.", "al") and tokens[i - 1] in ("et", "et."):
@@ -59,6 +59,30 @@ def names_before(text: str, at: int, groups: frozenset[str]) -> tuple[int, tuple
     if not names or first < 0:
         return None
     return window_start + _token_start(window, tokens, first), tuple(names), et_al
+
+
+_STOPS = frozenset((",", "&", "et", "et.", "al", "al.")) | GROUP_WORDS | _NARRATIVE_PARTICLES
+
+
+def _last_tokens(window: str) -> list[str]:
+    """Return the tokens of the window from the last one that stops every reading of names (not capitalised, no
+    particle, joining word or "et al.": ".", "says"), or all of them; read a word at a time from the end, since no
+    token holds a space."""
+    words: list[list[str]] = []
+    end = len(window)
+    while True:
+        head = window[:end].rstrip()
+        if not head:
+            return [token for word in reversed(words) for token in word]
+        start = max(head.rfind(" "), head.rfind("\n")) + 1
+        if any(map(str.isspace, head[start:])):  # an odd space: tokenise the window whole
+            return _TOKEN.findall(window)
+        tokens = _TOKEN.findall(head, start)
+        for at in range(len(tokens) - 1, -1, -1):
+            if not tokens[at][0].isupper() and tokens[at] not in _STOPS:
+                return tokens[at:] + [token for word in reversed(words) for token in word]
+        words.append(tokens)
+        end = start
 
 
 def _token_start(window: str, tokens: list[str], index: int) -> int:
