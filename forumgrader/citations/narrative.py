@@ -4,7 +4,6 @@ Organization", "Ito et al."."""
 from __future__ import annotations
 
 import re
-from itertools import islice
 
 from forumgrader.citations.names import GROUP_NAME_WORDS, GROUP_WORDS, NOT_AUTHORS, ORG_WORDS
 from forumgrader.citations.text import word_set
@@ -28,7 +27,7 @@ def names_before(text: str, at: int, groups: frozenset[str]) -> tuple[int, tuple
                 return window_start + len(written) - len(group), (group,), False
     if possessive:
         window = window[: possessive.start()]
-    tokens = _last_tokens(window)  # strings: where they stand is found for the result only
+    tokens, starts = _last_tokens(window)
     i = len(tokens) - 1
     et_al = False
     if i >= 1 and tokens[i] in ("al.", "al") and tokens[i - 1] in ("et", "et."):
@@ -55,51 +54,39 @@ def names_before(text: str, at: int, groups: frozenset[str]) -> tuple[int, tuple
         i = k
     organisation = None if et_al or not names else _organisation(tokens, len(tokens) - 1)
     if organisation and _names_a_group(organisation[1], len(names)):
-        return window_start + _token_start(window, tokens, organisation[0]), (organisation[1],), False
+        return window_start + starts[organisation[0]], (organisation[1],), False
     if not names or first < 0:
         return None
-    return window_start + _token_start(window, tokens, first), tuple(names), et_al
+    return window_start + starts[first], tuple(names), et_al
 
 
 _STOPS = frozenset((",", "&", "et", "et.", "al", "al.")) | GROUP_WORDS | _NARRATIVE_PARTICLES
 
 
-def _last_tokens(window: str) -> list[str]:
-    """Return the tokens of the window from the last one that stops every reading of names (not capitalised, no
-    particle, joining word or "et al.": ".", "says"), or all of them; read a word at a time from the end, since no
-    token holds a space."""
-    words: list[list[str]] = []
+def _last_tokens(window: str) -> tuple[list[str], list[int]]:
+    """Return the tokens of the window, and where each starts, from the last one that stops every reading of names
+    (not capitalised, no particle, joining word or "et al.": ".", "says"), or all of them; read a word at a time
+    from the end, since no token holds a space."""
+    words: list[list[re.Match[str]]] = []
     end = len(window)
     while True:
         head = window[:end].rstrip()
-        if not head:
-            return [token for word in reversed(words) for token in word]
         start = max(head.rfind(" "), head.rfind("\n")) + 1
-        if any(map(str.isspace, head[start:])):  # an odd space: tokenise the window whole
-            return _TOKEN.findall(window)
-        tokens = _TOKEN.findall(head, start)
-        for at in range(len(tokens) - 1, -1, -1):
-            if not tokens[at][0].isupper() and tokens[at] not in _STOPS:
-                return tokens[at:] + [token for word in reversed(words) for token in word]
-        words.append(tokens)
+        if not head or any(map(str.isspace, head[start:])):  # read them all; at an odd space, the window whole
+            found = [m for later in reversed(words) for m in later] if not head else list(_TOKEN.finditer(window))
+            break
+        word = list(_TOKEN.finditer(head, start))
+        stop = next((at for at in range(len(word) - 1, -1, -1) if _stops(word[at].group())), -1)
+        if stop >= 0:
+            found = word[stop:] + [m for later in reversed(words) for m in later]
+            break
+        words.append(word)
         end = start
+    return [m.group() for m in found], [m.start() for m in found]
 
 
-def _token_start(window: str, tokens: list[str], index: int) -> int:
-    """Return where token `index` of _TOKEN.findall(window) stands, reading words from the end: no token holds a
-    space, so each word is tokenised on its own as in the whole window, and the names sit in the last few words."""
-    wanted = len(tokens) - index  # tokens from the one asked for to the end
-    end = len(window)
-    while True:
-        head = window[:end].rstrip()
-        word_start = max(head.rfind(" "), head.rfind("\n")) + 1
-        if not head or any(map(str.isspace, head[word_start:])):  # an odd space: tokenise the window whole
-            return next(islice(_TOKEN.finditer(window), index, None)).start()
-        found = list(_TOKEN.finditer(head, word_start))
-        if len(found) >= wanted:
-            return found[len(found) - wanted].start()
-        wanted -= len(found)
-        end = word_start
+def _stops(token: str) -> bool:
+    return not token[0].isupper() and token not in _STOPS
 
 
 def _names_a_group(name: str, people: int) -> bool:
