@@ -102,10 +102,11 @@ def _overlap(cited: list[str], names: tuple[str, ...]) -> int:
 def _author_findings(text: str, citation: Citation, entry: _Entry, how: str) -> list[Finding]:
     ref = entry.ref
     span = (citation.start, citation.end, text, ref.index)
-    cited = [fold(n) for n in citation.authors]
-    listed = len(entry.names)
+    count, listed = len(citation.authors), len(entry.names)
     out = []
-    if how == "fuzzy" or (len(cited) > 1 and listed >= len(cited) and cited != list(entry.names[: len(cited)])):
+    if how == "fuzzy" or (
+        count > 1 and listed >= count and [fold(n) for n in citation.authors] != list(entry.names[:count])
+    ):
         written = ", ".join(citation.authors)
         out.append(
             finding(
@@ -114,7 +115,7 @@ def _author_findings(text: str, citation: Citation, entry: _Entry, how: str) -> 
                 *span,
             )
         )
-    elif listed in (1, 2) and not citation.et_al and len(cited) != listed and not ref.fields.authors[0].group:
+    elif listed in (1, 2) and not citation.et_al and count != listed and not ref.fields.authors[0].group:
         out.append(
             finding(
                 "author_mismatch",
