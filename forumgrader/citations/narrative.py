@@ -60,7 +60,8 @@ def names_before(text: str, at: int, groups: frozenset[str]) -> tuple[int, tuple
     return window_start + starts[first], tuple(names), et_al
 
 
-_STOPS = frozenset((",", "&", "et", "et.", "al", "al.")) | GROUP_WORDS | _NARRATIVE_PARTICLES
+# Small tokens a reading of names may go past: joining words, particles, "et al."
+_PASSED = frozenset((",", "&", "et", "et.", "al", "al.")) | GROUP_WORDS | _NARRATIVE_PARTICLES
 
 
 def _last_tokens(window: str) -> tuple[list[str], list[int]]:
@@ -86,7 +87,8 @@ def _last_tokens(window: str) -> tuple[list[str], list[int]]:
 
 
 def _stops(token: str) -> bool:
-    return not token[0].isupper() and token not in _STOPS
+    """Tell whether no reading of names goes past a token: "." or "says" stop them, "Luna", "and" or "van" not."""
+    return not token[0].isupper() and token not in _PASSED
 
 
 def _names_a_group(name: str, people: int) -> bool:
