@@ -119,10 +119,13 @@ def _separates(content: str, found: re.Match[str]) -> bool:
     return before[-1:].isdigit() or (before[:1].isdigit() and before[1:].isalpha())
 
 
-_Names = dict[str, tuple[tuple[str, ...], bool] | None]  # split_names of the author parts already read in a text
+# What a part of a parenthetical citation says: its names and "et al.", its years (value, letter, "n.d." or "in
+# press") and its locator; None when it is no citation. A text cites its works again and again: each part is read once.
+_Reading = tuple[tuple[tuple[str, ...], bool], list[tuple[int | None, str, str]], str] | None
+_Read = dict[str, _Reading]  # the parts read so far in a text
 
 
-def _parenthetical(text: str, open_at: int, content: str, known: frozenset[str], read: _Names) -> list[Citation]:
+def _parenthetical(text: str, open_at: int, content: str, known: frozenset[str], read: _Read) -> list[Citation]:
     """Read each citation of "(e.g., Luna, 2020; see also Bo, 2021, p. 4)"."""
     citations = []
     cut = 0
@@ -142,24 +145,33 @@ def _parenthetical(text: str, open_at: int, content: str, known: frozenset[str],
     return citations
 
 
-def _one_part(text: str, piece: str, start: int, known: frozenset[str], read: _Names) -> list[Citation]:
+def _one_part(text: str, piece: str, start: int, known: frozenset[str], read: _Read) -> list[Citation]:
+    """Make the citations of one part of a parenthetical citation, starting at `start`."""
+    if piece not in read:
+        read[piece] = _read_part(piece, known)
+    reading = read[piece]
+    if reading is None:
+        return []
+    (names, et_al), years, locator = reading
+    end = start + len(piece.rstrip())
+    return [
+        Citation(text[start:end], start, end, names, et_al, year, False, suffix, note, locator)
+        for year, suffix, note in years
+    ]
+
+
+def _read_part(piece: str, known: frozenset[str]) -> _Reading:
     """Read "Luna & Bo, 2020a, 2020b, p. 4" (Harvard's "Luna 2020" only for names in the reference list)."""
     year = _FIRST_YEAR.search(piece)
     if not year or year.start() == 0:
-        return []
-    authors = piece[: year.start()]
-    if authors not in read:  # a text cites the same works again and again
-        read[authors] = split_names(authors)
-    names = read[authors]
+        return None
+    names = split_names(piece[: year.start()])
     written = year.group()
     if names is None or (not written.startswith(",") and fold(names[0][0]) not in known):
-        return []
+        return None
     years = _years(piece, year.start() + (len(written) - len(written.lstrip(", "))))
     ok, locator = _tail_ok(piece, years[-1].end()) if years else (False, "")
-    if not ok:
-        return []
-    end = start + len(piece.rstrip())
-    return [_citation(text, (start, end), names, found, False, locator) for found in years]
+    return (names, [_year_values(found) for found in years], locator) if ok else None
 
 
 def _citation(
@@ -218,7 +230,7 @@ def find_citations(
     names of the list, for which the comma-less "(Luna 2020)" is accepted too.
     """
     citations: list[Citation] = []
-    read: _Names = {}
+    read: _Read = {}
     for open_at, close_at in _groups(text, skip):
         content = text[open_at + 1 : close_at]
         if _YEAR_RE.match(content.lstrip()):
