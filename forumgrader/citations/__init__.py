@@ -38,8 +38,9 @@ def analyse(text: str) -> CitationReport:
     citations = find_citations(norm, span, groups, known)
     citations, citation_findings = reconcile(norm, refs, citations, abbreviations(norm), numbers)
     findings.extend(citation_findings)
-    findings = [_quoted(f, text) for f in findings]
-    citations = [_quoted(c, text) for c in citations]
+    if norm is not text:  # normalise changed something: quote the original where it differs
+        findings = [_quoted(f, text) for f in findings]
+        citations = [_quoted(c, text) for c in citations]
     findings.sort(key=lambda f: (f.start, f.end, f.code))
     citations.sort(key=lambda c: (c.start, c.year or 0))
     return CitationReport(tuple(refs), tuple(citations), tuple(findings), span)

@@ -11,7 +11,7 @@ from forumgrader.citations.model import Finding, Reference, SourceType
 from forumgrader.citations.text import fold, glued, residue
 
 _BROKEN_URL = re.compile(r"\bhttps?://(?=\s|$)|\bhttps?:/(?=[^/])", re.IGNORECASE)
-_URL = re.compile(r"\b(?:https?://|www\.)\S{1,500}", re.IGNORECASE)
+_URL = re.compile(r"(?=[hw])\b(?:https?://|www\.)\S{1,500}", re.IGNORECASE)  # the lookahead skips fast
 _PAGE_PREFIX = re.compile(r"\d\s?\)?,\s?(pp?\.\s?\d{1,6}(?:\s?-\s?\d{1,6})?)")
 
 
@@ -34,16 +34,26 @@ def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
     return any(s < end and start < e for s, e in spans)
 
 
+def _cut_link(raw: str) -> bool:
+    """Tell whether a link may be cut off: a ":/" with no second "/", or a "://" with nothing after it."""
+    at = raw.find(":/")
+    while at >= 0:
+        after = raw[at + 2 : at + 4]
+        if (after[:1] != "/" and after) or after == "/" or after[1:].isspace():
+            return True
+        at = raw.find(":/", at + 2)
+    return False
+
+
 def entry_findings(text: str, ref: Reference) -> list[Finding]:
     """Check one entry for residue, glued tokens, DOI and URL problems, page prefixes and missing parts."""
     out: list[Finding] = []
     raw = text[ref.start : ref.end]
-    name = label(ref)
     for found in residue(raw):
         out.append(
             finding(
                 "lms_artifact",
-                f'Remove "{found.group().strip()}" from {name}: the learning platform '
+                f'Remove "{found.group().strip()}" from {label(ref)}: the learning platform '
                 "added it when the link was pasted.",
                 ref.start + found.start(),
                 ref.start + found.end(),
@@ -52,9 +62,10 @@ def entry_findings(text: str, ref: Reference) -> list[Finding]:
             )
         )
     dois = find_dois(raw, in_entry=True)
-    has_link = "http" in raw or "www." in raw
-    links = [(d.start, d.end) for d in dois] + [(u.start(), u.end()) for u in _URL.finditer(raw) if has_link]
-    for at in glued(raw):
+    joined = glued(raw)
+    has_link = joined and ("http" in raw or "www." in raw)  # links are only asked about for glued text
+    links = [(d.start, d.end) for d in dois] + [(u.start(), u.end()) for u in (_URL.finditer(raw) if has_link else ())]
+    for at in joined:
         start = max(raw.rfind(" ", 0, at), raw.rfind("\n", 0, at), at - 40) + 1
         end = raw.index(")", at) + 1
         if not _inside(links, start, end):
@@ -62,7 +73,8 @@ def entry_findings(text: str, ref: Reference) -> list[Finding]:
             out.append(
                 finding(
                     "glued_text",
-                    f'In {name}, "{token}" runs two parts together; put a comma and a space before the volume number.',
+                    f'In {label(ref)}, "{token}" runs two parts together; '
+                    "put a comma and a space before the volume number.",
                     ref.start + start,
                     ref.start + end,
                     text,
@@ -75,7 +87,8 @@ def entry_findings(text: str, ref: Reference) -> list[Finding]:
             out.append(
                 finding(
                     "malformed_doi",
-                    f'The DOI in {name} cannot be right as written ("{raw[doi.start : doi.end]}": {doi.problem}); '
+                    f"The DOI in {label(ref)} cannot be right as written "
+                    f'("{raw[doi.start : doi.end]}": {doi.problem}); '
                     "copy it again from the article page: it has no spaces and starts with 10.",
                     start,
                     end,
@@ -87,18 +100,18 @@ def entry_findings(text: str, ref: Reference) -> list[Finding]:
             out.append(
                 finding(
                     "doi_format",
-                    f"Write the DOI in {name} as https://doi.org/{doi.doi} (APA 7 style).",
+                    f"Write the DOI in {label(ref)} as https://doi.org/{doi.doi} (APA 7 style).",
                     start,
                     end,
                     text,
                     ref.index,
                 )
             )
-    for found in _BROKEN_URL.finditer(raw) if ":/" in raw else ():
+    for found in _BROKEN_URL.finditer(raw) if _cut_link(raw) else ():
         out.append(
             finding(
                 "broken_url",
-                f"The link in {name} is cut off; paste the full address or the DOI.",
+                f"The link in {label(ref)} is cut off; paste the full address or the DOI.",
                 ref.start + found.start(),
                 ref.start + found.end(),
                 text,
@@ -111,7 +124,7 @@ def entry_findings(text: str, ref: Reference) -> list[Finding]:
             out.append(
                 finding(
                     "page_prefix",
-                    f'In {name}, write the pages without "pp.": {ref.fields.pages}.',
+                    f'In {label(ref)}, write the pages without "pp.": {ref.fields.pages}.',
                     ref.start + prefixed.start(1),
                     ref.start + prefixed.end(1),
                     text,
@@ -123,7 +136,7 @@ def entry_findings(text: str, ref: Reference) -> list[Finding]:
         out.append(
             finding(
                 "et_al_misuse",
-                f'List the authors of {name} by name (up to 20) instead of "et al.".',
+                f'List the authors of {label(ref)} by name (up to 20) instead of "et al.".',
                 ref.start + at,
                 ref.start + at + 6,
                 text,
@@ -134,7 +147,7 @@ def entry_findings(text: str, ref: Reference) -> list[Finding]:
         out.append(
             finding(
                 "missing_date",
-                f'Add the year to {name}, or "(n.d.)" when the source gives none.',
+                f'Add the year to {label(ref)}, or "(n.d.)" when the source gives none.',
                 ref.start,
                 ref.end,
                 text,
@@ -183,11 +196,13 @@ def list_findings(text: str, refs: list[Reference], in_order: bool = True) -> li
     same: dict[tuple[object, ...], list[Reference]] = defaultdict(list)
     for ref in refs:
         if ref.fields.authors and (ref.fields.year or ref.fields.year_note):
-            names = tuple(fold(a.family) for a in ref.fields.authors)
+            names = tuple([fold(a.family) for a in ref.fields.authors])
             same[(names, ref.fields.year, ref.fields.year_note)].append(ref)
     for group in same.values():
+        if len(group) < 2:
+            continue
         titles = {fold(r.fields.title) for r in group}
-        if len(group) > 1 and len(titles) == len(group) and len({r.fields.year_suffix for r in group}) < len(group):
+        if len(titles) == len(group) and len({r.fields.year_suffix for r in group}) < len(group):
             for ref in group:
                 out.append(
                     finding(
@@ -200,7 +215,7 @@ def list_findings(text: str, refs: list[Reference], in_order: bool = True) -> li
                         ref.index,
                     )
                 )
-        elif len(group) > 1 and len(titles) < len(group):
+        elif len(titles) < len(group):
             for ref in group[1:]:
                 out.append(
                     finding(

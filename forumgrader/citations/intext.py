@@ -7,19 +7,19 @@ from collections.abc import Iterator
 
 from forumgrader.citations.model import Citation
 from forumgrader.citations.names import (
-    GROUP_NAME_WORDS,
     GROUP_WORDS,
     NOT_AUTHORS,
-    ORG_WORDS,
     PARTICLES,
     group_name,
     is_group,
     is_surname,
 )
-from forumgrader.citations.text import fold, word_set
+from forumgrader.citations.narrative import names_before
+from forumgrader.citations.text import fold
 
 MAX_GROUP = 400  # characters inside one pair of parentheses
 _HAS_DIGIT = re.compile(r"\d").search
+_NOT_NAMES = re.compile(r"[\d<>=+%#@/]").search
 _YEAR = (
     r"(?P<year>(?:1[6-9]|20)\d\d)(?P<suffix>[a-z])?(?![\d/])"
     r"|(?P<nd>n\.\s?d\.)(?:-(?P<ndsuffix>[a-z]))?|(?P<press>in press)(?:-(?P<presssuffix>[a-z]))?"
@@ -38,15 +38,10 @@ _PREFIX = re.compile(
     r"as in|as discussed by|as discussed in|as noted by|as noted in|from|per|in)\s?,?\s?)+",
     re.IGNORECASE,
 )
-_SPLIT_NAMES = re.compile(r"\s?,\s?&\s?|\s?,\s?and\s|\s&\s|\sand\s|\s?,\s?")
-_ET_AL = re.compile(r",?\s?\bet\.?\s?al\b\.?$")
-# Particles that open a surname in running text; "do", "e", "y" and "al" are English or Spanish words there.
-_NARRATIVE_PARTICLES = word_set(
-    "de del della der den di du da la le van von dos das ter ten De Del Di Du Da Le Van Von"
-)
+# A lookahead of the characters a match can start with skips the other places fast.
+_SPLIT_NAMES = re.compile(r"(?=[\s,])(?:\s?,\s?&\s?|\s?,\s?and\s|\s&\s|\sand\s|\s?,\s?)")
+_ET_AL = re.compile(r"(?=[,\se]),?\s?\bet\.?\s?al\b\.?$")
 _ABBREVIATION = re.compile(r"\s?\[(?P<abbr>[A-Z][A-Za-z&]{1,11})\]")
-_TOKEN = re.compile(r"[^\W\d_][\w'\-]{0,40}\.?|&|,|[^\s\w]")
-_POSSESSIVE = re.compile(r"(?:'s|s')(?:\s[a-z][a-z-]{1,20}){0,3}\s?$")
 
 
 def _years(content: str, at: int) -> list[re.Match[str]]:
@@ -71,27 +66,30 @@ def _tail_ok(content: str, end: int) -> tuple[bool, str]:
 
 
 def _year_values(found: re.Match[str]) -> tuple[int | None, str, str]:
-    if found.group("year"):
-        return int(found.group("year")), found.group("suffix") or "", ""
-    if found.group("nd"):
-        return None, found.group("ndsuffix") or "", "n.d."
-    return None, found.group("presssuffix") or "", "in press"
+    year, suffix, nd, nd_suffix, _, press_suffix = found.groups()  # _YEAR's groups, in every pattern built on it
+    if year:
+        return int(year), suffix or "", ""
+    if nd:
+        return None, nd_suffix or "", "n.d."
+    return None, press_suffix or "", "in press"
 
 
 def split_names(authors: str) -> tuple[tuple[str, ...], bool] | None:
     """Split "Salas & D'Agostino" or "Ito et al." into family names; None when they are not names."""
     authors = authors.strip().strip(",")
-    et_al = bool(_ET_AL.search(authors))
-    authors = _ET_AL.sub("", authors).strip()
-    if not authors or len(authors) > 160 or re.search(r"[\d<>=+%#@/]", authors):
+    et_al = _ET_AL.search(authors) if "al" in authors else None
+    if et_al:  # anchored at the end: the only match
+        authors = authors[: et_al.start()].strip()
+    if not authors or len(authors) > 160 or _NOT_NAMES(authors):
         return None
     if authors[0] in "\"'":
-        return ((authors.strip("\"' ,"),), et_al) if len(authors) > 3 else None
-    pieces = [p.strip() for p in _SPLIT_NAMES.split(authors) if p.strip()]
-    if pieces and all((is_surname(p) and " " not in p.strip()) or _particled(p) for p in pieces):
-        if any(p.lower() in NOT_AUTHORS for p in pieces):
+        return ((authors.strip("\"' ,"),), bool(et_al)) if len(authors) > 3 else None
+    split = "," in authors or "&" in authors or "and" in authors  # what every separator holds; splitting is slow
+    pieces = [p for p in map(str.strip, _SPLIT_NAMES.split(authors)) if p] if split else [authors]
+    if pieces and all((is_surname(p) and " " not in p) or _particled(p) for p in pieces):
+        if any(map(NOT_AUTHORS.__contains__, map(str.lower, pieces))):
             return None
-        return tuple(pieces), et_al
+        return tuple(pieces), bool(et_al)
     whole = group_name(authors)
     tokens = whole.split()
     if (
@@ -100,7 +98,7 @@ def split_names(authors: str) -> tuple[tuple[str, ...], bool] | None:
         and all(t[0].isupper() or t.lower() in GROUP_WORDS for t in tokens)
         and tokens[0].lower() not in NOT_AUTHORS
     ):
-        return (whole,), et_al
+        return (whole,), bool(et_al)
     return None
 
 
@@ -121,11 +119,19 @@ def _separates(content: str, found: re.Match[str]) -> bool:
     return before[-1:].isdigit() or (before[:1].isdigit() and before[1:].isalpha())
 
 
-def _parenthetical(text: str, open_at: int, content: str, known: frozenset[str]) -> list[Citation]:
+# What a part of a parenthetical citation says: its names and "et al.", its years (value, letter, "n.d." or "in
+# press") and its locator; None when it is no citation. A text cites its works again and again: each part is read once.
+_Reading = tuple[tuple[tuple[str, ...], bool], list[tuple[int | None, str, str]], str] | None
+_Read = dict[str, _Reading]  # the parts read so far in a text
+
+
+def _parenthetical(text: str, open_at: int, content: str, known: frozenset[str], read: _Read) -> list[Citation]:
     """Read each citation of "(e.g., Luna, 2020; see also Bo, 2021, p. 4)"."""
     citations = []
     cut = 0
-    bounds = [(m.start(), m.end()) for m in _PART_SEPARATOR.finditer(content) if _separates(content, m)]
+    bounds = []
+    if ";" in content or "and" in content or "&" in content or "as cited in" in content:  # what every one holds
+        bounds = [(m.start(), m.end()) for m in _PART_SEPARATOR.finditer(content) if _separates(content, m)]
     bounds.append((len(content), len(content)))
     for sep_start, sep_end in bounds:
         piece = content[cut:sep_start]
@@ -135,24 +141,37 @@ def _parenthetical(text: str, open_at: int, content: str, known: frozenset[str])
         prefix = _PREFIX.match(piece)
         if prefix:
             start, piece = start + prefix.end(), piece[prefix.end() :]
-        citations.extend(_one_part(text, piece, start, known))
+        citations.extend(_one_part(text, piece, start, known, read))
     return citations
 
 
-def _one_part(text: str, piece: str, start: int, known: frozenset[str]) -> list[Citation]:
+def _one_part(text: str, piece: str, start: int, known: frozenset[str], read: _Read) -> list[Citation]:
+    """Make the citations of one part of a parenthetical citation, starting at `start`."""
+    if piece not in read:
+        read[piece] = _read_part(piece, known)
+    reading = read[piece]
+    if reading is None:
+        return []
+    (names, et_al), years, locator = reading
+    end = start + len(piece.rstrip())
+    return [
+        Citation(text[start:end], start, end, names, et_al, year, False, suffix, note, locator)
+        for year, suffix, note in years
+    ]
+
+
+def _read_part(piece: str, known: frozenset[str]) -> _Reading:
     """Read "Luna & Bo, 2020a, 2020b, p. 4" (Harvard's "Luna 2020" only for names in the reference list)."""
     year = _FIRST_YEAR.search(piece)
     if not year or year.start() == 0:
-        return []
+        return None
     names = split_names(piece[: year.start()])
-    if names is None or (not year.group().startswith(",") and fold(names[0][0]) not in known):
-        return []
-    years = _years(piece, year.start() + (len(year.group()) - len(year.group().lstrip(", "))))
+    written = year.group()
+    if names is None or (not written.startswith(",") and fold(names[0][0]) not in known):
+        return None
+    years = _years(piece, year.start() + (len(written) - len(written.lstrip(", "))))
     ok, locator = _tail_ok(piece, years[-1].end()) if years else (False, "")
-    if not ok:
-        return []
-    end = start + len(piece.rstrip())
-    return [_citation(text, (start, end), names, found, False, locator) for found in years]
+    return (names, [_year_values(found) for found in years], locator) if ok else None
 
 
 def _citation(
@@ -168,80 +187,12 @@ def _citation(
     return Citation(text[start:end], start, end, names[0], names[1], year, narrative, suffix, note, locator)
 
 
-def _names_before(text: str, at: int, groups: frozenset[str]) -> tuple[int, tuple[str, ...], bool] | None:
-    """Read the authors that end just before `at` (a narrative citation's "("); return start, names, et al."""
-    window_start = max(0, at - 120)
-    window = text[window_start:at].rstrip()
-    possessive = _POSSESSIVE.search(window)
-    for written in (window, window[: possessive.start()]) if possessive else (window,):
-        for group in groups:
-            if written.endswith(group) and (len(written) == len(group) or not written[-len(group) - 1].isalnum()):
-                return window_start + len(written) - len(group), (group,), False
-    if possessive:
-        window = window[: possessive.start()]
-    tokens = [(m.start(), m.group()) for m in _TOKEN.finditer(window)]
-    i = len(tokens) - 1
-    et_al = False
-    if i >= 1 and tokens[i][1] in ("al.", "al") and tokens[i - 1][1] in ("et", "et."):
-        et_al, i = True, i - 2
-        i -= 1 if i >= 0 and tokens[i][1] == "," else 0
-    names: list[str] = []
-    first = None
-    joined = False  # an "and" or "&" was passed: only then may commas separate the names before it
-    while i >= 0:
-        token = tokens[i][1]
-        if not (token[0].isupper() and _word(token)) or token.lower() in NOT_AUTHORS:
-            break
-        j = i - 1
-        while j >= 0 and tokens[j][1] in _NARRATIVE_PARTICLES:
-            j -= 1
-        names.insert(0, " ".join(t for _, t in tokens[j + 1 : i + 1]))
-        first, i = tokens[j + 1][0], j
-        k = i
-        while k >= 0 and tokens[k][1] in (",", "&", "and"):
-            k -= 1
-        joined = joined or any(t in ("&", "and") for _, t in tokens[k + 1 : i + 1])
-        if k == i or k < 0 or not joined or not (tokens[k][1][0].isupper() and _word(tokens[k][1])):
-            break
-        i = k
-    organisation = None if et_al or not names else _organisation(tokens, len(tokens) - 1)
-    if organisation and _names_a_group(organisation[1], len(names)):
-        return window_start + organisation[0], (organisation[1],), False
-    if not names or first is None:
-        return None
-    return window_start + first, tuple(names), et_al
-
-
-def _names_a_group(name: str, people: int) -> bool:
-    """Tell whether a capitalised run names an organisation rather than the people read from it."""
-    words = [w.lower() for w in name.split()]
-    if any(w in ORG_WORDS for w in words) or " of " in name or " for " in name:
-        return True
-    return people == 1 and any(w in GROUP_NAME_WORDS for w in words)  # "Smith and Health (2020)" stays two people
-
-
-def _word(token: str) -> bool:
-    return len(token) >= 2 and token[-1] != "." and token.lower() != "and" and not any(c.isdigit() for c in token)
-
-
-def _organisation(tokens: list[tuple[int, str]], last: int) -> tuple[int, str] | None:
-    """Read a group name such as "World Health Organization" ending at token `last`."""
-    i = last
-    while i >= 1 and ((tokens[i - 1][1][0].isupper() and _word(tokens[i - 1][1])) or tokens[i - 1][1] in GROUP_WORDS):
-        i -= 1
-    while i < last and (tokens[i][1] in GROUP_WORDS or tokens[i][1].lower() in NOT_AUTHORS):
-        i += 1
-    if i == last:
-        return None
-    return tokens[i][0], " ".join(t for _, t in tokens[i : last + 1])
-
-
 def _narrative(text: str, open_at: int, content: str, groups: frozenset[str]) -> list[Citation]:
     years = _years(content, len(content) - len(content.lstrip()))
     if not years:
         return []
     ok, locator = _tail_ok(content, years[-1].end())
-    found = _names_before(text, open_at, groups) if ok else None
+    found = names_before(text, open_at, groups) if ok else None
     if found is None:
         return []
     start, names, et_al = found
@@ -251,19 +202,20 @@ def _narrative(text: str, open_at: int, content: str, groups: frozenset[str]) ->
 
 def _groups(text: str, skip: tuple[int, int] | None) -> Iterator[tuple[int, int]]:
     """Yield (open, close) of innermost parentheses on one line, skipping a span; linear in the text."""
-    open_at = -1
-    for found in re.finditer(r"[()\n]", text):
-        at = found.start()
-        if skip and skip[0] <= at < skip[1]:
-            open_at = -1
+    find, rfind = text.find, text.rfind
+    start, stop = skip or (len(text), len(text))
+    at = find("(")
+    while at >= 0:
+        close = find(")", at + 1)
+        if close < 0:
+            return
+        inner = rfind("(", at, close)  # the innermost: the last "(" before the first ")"
+        if start <= inner < stop or start <= close < stop:
+            at = find("(", max(stop, close + 1))  # nothing inside the skipped span opens or closes a group
             continue
-        if found.group() == "(":
-            open_at = at
-        elif found.group() == ")" and open_at >= 0 and at - open_at <= MAX_GROUP:
-            yield open_at, at
-            open_at = -1
-        else:
-            open_at = -1
+        if close - inner <= MAX_GROUP and find("\n", inner, close) < 0:
+            yield inner, close
+        at = find("(", close + 1)
 
 
 def find_citations(
@@ -278,12 +230,13 @@ def find_citations(
     names of the list, for which the comma-less "(Luna 2020)" is accepted too.
     """
     citations: list[Citation] = []
+    read: _Read = {}
     for open_at, close_at in _groups(text, skip):
         content = text[open_at + 1 : close_at]
         if _YEAR_RE.match(content.lstrip()):
             citations.extend(_narrative(text, open_at, content, groups))
         elif _HAS_DIGIT(content) or "n.d" in content or "in press" in content:
-            citations.extend(_parenthetical(text, open_at, content, known))
+            citations.extend(_parenthetical(text, open_at, content, known, read))
     return citations
 
 

@@ -52,7 +52,13 @@ _ABBREV = re.compile(r"[\[(]([A-Z][A-Za-z&]{1,11})[\])]")
 _ELLIPSIS = re.compile(r"(?:\.\s?){2,3}|…")
 # "X. Ru", "J.-P. Sartre": initials first, then a family name that is no initial itself
 _GIVEN_FIRST = re.compile(r"(?:[^\W\d_]\.\s?-?\s?){1,3}[^\W\d_][\w'-]+(?:\s[^\W\d_][\w'-]+){0,2}")
-_SEPARATORS = re.compile(r"\s*(?:,\s*&|,\s*and\s|&|\band\b)\s*")
+# The lookahead only skips, fast, the places where no separator can start.
+_SEPARATORS = re.compile(r"(?=[\s,&a])\s*(?:,\s*&|,\s*and\s|&|\band\b)\s*")
+_INITIAL_END = re.compile(r"\b[^\W\d_]\.$")  # "... Smith, J." ends with an initial, not a full stop
+_ET_AL = re.compile(r",?\s*\bet\.? al\b\.?")
+_HAS_INITIALS = re.compile(r",\s?[^\W\d_]{1,2}\.")
+_ENDS_INITIALS = re.compile(r"\s[A-Z]{1,3}$")
+_NAME_AND_INITIALS = re.compile(r"\S.{0,60}\s[A-Z]{1,3}")
 
 
 @lru_cache(maxsize=4096)
@@ -96,7 +102,7 @@ def group_name(name: str) -> str:
 
 def _is_initials(part: str) -> bool:
     part = part.strip()
-    return bool(part) and bool(_INITIALS.fullmatch(part)) and part[0].isupper() and ("." in part or part.isupper())
+    return bool(part) and part[0].isupper() and ("." in part or part.isupper()) and bool(_INITIALS.fullmatch(part))
 
 
 def _inverted_first_only(parts: list[str]) -> bool:
@@ -156,27 +162,28 @@ def _given_first(parts: list[str]) -> list[Author]:
 def parse_authors(segment: str) -> tuple[tuple[Author, ...], str]:
     """Split a reference's author element into authors; say how it leaves names out ("et al.", "…") if it does."""
     text = squash(_EDITOR.sub("", segment) if "(" in segment else segment).strip(" ,;:")
-    text = text[:-1].rstrip() if text.endswith(".") and not re.search(r"\b[^\W\d_]\.$", text) else text
+    # a match of _INITIAL_END can only start two characters from the end
+    text = text[:-1].rstrip() if text.endswith(".") and not _INITIAL_END.search(text, len(text) - 2) else text
     shortened = ""
     if "et al" in text or "et. al" in text:
-        text, shortened = re.sub(r",?\s*\bet\.? al\b\.?", "", text), "et al."
+        text, shortened = _ET_AL.sub("", text), "et al."
     if ". ." in text or ".." in text or "…" in text:
         text, cuts = _ELLIPSIS.subn(",", text)
         shortened = shortened or ("…" if cuts else "")
     if not text:
         return (), shortened
-    has_initials = bool(re.search(r",\s?[^\W\d_]{1,2}\.", text))
-    if not has_initials and "," not in text and is_group(text) and not re.search(r"\s[A-Z]{1,3}$", text):
+    has_initials = "," in text and bool(_HAS_INITIALS.search(text))
+    if not has_initials and "," not in text and is_group(text) and not _ENDS_INITIALS.search(text):
         return (Author(group_name(text), group=True),), shortened
     parts = [p for p in _SEPARATORS.sub(",", text).split(",") if p.strip()]
     if has_initials and _inverted_first_only(parts):
         authors = _given_first(parts)
     elif has_initials:
         authors = _apa(parts)
-    elif all(re.fullmatch(r"\S.{0,60}\s[A-Z]{1,3}", p.strip().rstrip(".")) for p in parts):
+    elif all(_NAME_AND_INITIALS.fullmatch(p.strip().rstrip(".")) for p in parts):
         authors = _vancouver(parts)
     elif len(parts) >= 2 and len(parts[1].split()) <= 3:
         authors = _given_first(parts)
     else:
         authors = [Author(group_name(text), group=True)]
-    return tuple(a for a in authors if a.family), shortened
+    return tuple([a for a in authors if a.family]), shortened

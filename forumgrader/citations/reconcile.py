@@ -14,6 +14,8 @@ from forumgrader.citations.names import acronym
 from forumgrader.citations.text import fold
 
 FUZZY = 80  # rapidfuzz ratio from which two family names are taken as one misspelt
+_ET_AL = re.compile(r"\bet al\.")
+_AND = re.compile(r"\band\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,10 +26,11 @@ class _Entry:
     names: tuple[str, ...]
     aliases: frozenset[str]  # keys the first author also goes by: group acronyms and title words
     acronym: str = ""  # folded initials of a group author: "cdcp" for Centers for Disease Control and Prevention
+    first: str = ""  # names[0], or "" when the entry names no author
 
 
 def _entry(ref: Reference, abbreviations: dict[str, str]) -> _Entry:
-    names = tuple(fold(a.family) for a in ref.fields.authors)
+    names = tuple([fold(a.family) for a in ref.fields.authors])
     aliases: set[str] = set()
     if ref.fields.authors and ref.fields.authors[0].group:
         family = ref.fields.authors[0].family
@@ -36,7 +39,14 @@ def _entry(ref: Reference, abbreviations: dict[str, str]) -> _Entry:
     if not names and ref.fields.title:
         aliases.add(fold(" ".join(ref.fields.title.split()[:4])))
     short = fold(acronym(ref.fields.authors[0].family)) if ref.fields.authors and ref.fields.authors[0].group else ""
-    return _Entry(ref, names, frozenset(a for a in aliases if a), short)
+    return _Entry(ref, names, frozenset(a for a in aliases if a), short, names[0] if names else "")
+
+
+def _cited_as(cited: str, entries: list[_Entry]) -> list[_Entry]:
+    """Return the entries whose first author a citation's folded first author names (_first_matches, inlined)."""
+    return [
+        e for e in entries if (e.names and cited == e.first) or ((e.aliases or e.acronym) and _first_matches(cited, e))
+    ]
 
 
 def _first_matches(cited: str, entry: _Entry) -> bool:
@@ -66,14 +76,14 @@ def _pick(citation: Citation, entries: list[_Entry]) -> tuple[_Entry | None, str
     cited = [fold(name) for name in citation.authors]
     if not cited or not cited[0]:
         return None, ""
-    by_name = [e for e in entries if _first_matches(cited[0], e)]
+    by_name = _cited_as(cited[0], entries)
     if not by_name and " " in citation.authors[0]:  # "van Dijk" listed as "Dijk, A. van"
         cited[0] = fold(citation.authors[0].split()[-1])
-        by_name = [e for e in entries if _first_matches(cited[0], e)]
+        by_name = _cited_as(cited[0], entries)
     same_year = [e for e in by_name if _year_matches(citation, e.ref)]
     if same_year:
-        suffixed = [e for e in same_year if e.ref.fields.year_suffix == citation.year_suffix]
-        fuller = sorted(suffixed or same_year, key=lambda e: -_overlap(cited, e.names))
+        suffixed = [e for e in same_year if e.ref.fields.year_suffix == citation.year_suffix] or same_year
+        fuller = suffixed if len(suffixed) == 1 else sorted(suffixed, key=lambda e: -_overlap(cited, e.names))
         return fuller[0], "exact"
     fuzzy = [
         e for e in entries if e.names and _year_matches(citation, e.ref) and fuzz.ratio(cited[0], e.names[0]) >= FUZZY
@@ -92,11 +102,12 @@ def _overlap(cited: list[str], names: tuple[str, ...]) -> int:
 def _author_findings(text: str, citation: Citation, entry: _Entry, how: str) -> list[Finding]:
     ref = entry.ref
     span = (citation.start, citation.end, text, ref.index)
-    cited = [fold(n) for n in citation.authors]
-    listed = len(entry.names)
+    count, listed = len(citation.authors), len(entry.names)
     out = []
-    written = ", ".join(citation.authors)
-    if how == "fuzzy" or (len(cited) > 1 and listed >= len(cited) and cited != list(entry.names[: len(cited)])):
+    if how == "fuzzy" or (
+        count > 1 and listed >= count and [fold(n) for n in citation.authors] != list(entry.names[:count])
+    ):
+        written = ", ".join(citation.authors)
         out.append(
             finding(
                 "author_mismatch",
@@ -104,7 +115,7 @@ def _author_findings(text: str, citation: Citation, entry: _Entry, how: str) -> 
                 *span,
             )
         )
-    elif listed in (1, 2) and not citation.et_al and len(cited) != listed and not ref.fields.authors[0].group:
+    elif listed in (1, 2) and not citation.et_al and count != listed and not ref.fields.authors[0].group:
         out.append(
             finding(
                 "author_mismatch",
@@ -148,7 +159,7 @@ def _author_findings(text: str, citation: Citation, entry: _Entry, how: str) -> 
 def _style_findings(text: str, citation: Citation, ambiguous: bool) -> list[Finding]:
     out = []
     span = (citation.start, citation.end, text, citation.reference)
-    names_part = text[citation.start : citation.end].split("(")[0] if citation.narrative else citation.text
+    names_part = text[citation.start : citation.end].split("(", 1)[0] if citation.narrative else citation.text
     if len(citation.authors) >= 3 and not ambiguous:
         out.append(
             finding(
@@ -158,7 +169,7 @@ def _style_findings(text: str, citation: Citation, ambiguous: bool) -> list[Find
                 *span,
             )
         )
-    elif citation.et_al and not re.search(r"\bet al\.", citation.text):
+    elif citation.et_al and not _ET_AL.search(citation.text):
         out.append(finding("et_al_misuse", 'Write "et al." with a period after "al".', *span))
     if citation.narrative and "&" in names_part:
         out.append(
@@ -168,7 +179,7 @@ def _style_findings(text: str, citation: Citation, ambiguous: bool) -> list[Find
                 *span,
             )
         )
-    elif not citation.narrative and len(citation.authors) > 1 and re.search(r"\band\b", names_part):
+    elif not citation.narrative and len(citation.authors) > 1 and "and" in names_part and _AND.search(names_part):
         out.append(
             finding("ampersand_misuse", 'Inside parentheses, join author names with "&" instead of "and".', *span)
         )
@@ -197,20 +208,22 @@ def reconcile(
     linked: list[Citation] = []
     out: list[Finding] = []
     cited_refs: set[int] = {n - 1 for n in numbers}
+    picked: dict[tuple[object, ...], tuple[_Entry | None, str]] = {}  # a post cites a work again and again
     for citation in citations:
-        entry, how = _pick(citation, entries) if entries else (None, "")
+        key = (citation.authors, citation.year, citation.year_suffix, citation.year_note)  # all _pick reads
+        if key not in picked:
+            picked[key] = _pick(citation, entries) if entries else (None, "")
+        entry, how = picked[key]
         if entry is not None:
             citation = _linked(citation, entry.ref.index)
             cited_refs.add(entry.ref.index)
-        first = fold(citation.authors[0])
-        ambiguous = (
-            sum(
-                1
-                for e in entries
-                if e.names[:1] == (first,) and len(e.names) >= 3 and e.ref.fields.year == citation.year
+        ambiguous = False  # only asked of citations naming three authors or more
+        if len(citation.authors) >= 3:
+            first = fold(citation.authors[0])
+            ambiguous = (
+                sum(1 for e in entries if e.first == first and len(e.names) >= 3 and e.ref.fields.year == citation.year)
+                > 1
             )
-            > 1
-        )
         if entry is not None:
             out.extend(_author_findings(text, citation, entry, how))
         elif entries:

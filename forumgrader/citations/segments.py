@@ -20,11 +20,13 @@ _ABBREVIATIONS = word_set(
 # APA keeps a multivolume work's volume inside the title: "Attachment and loss: Vol. 1. Attachment".
 _VOLUME_IN_TITLE = re.compile(r":\s(?:Vols?|Volume|Part|Book)\.?\s(?:\d{1,4}|[IVXLC]{1,7})$")
 _BOUNDARY = re.compile(r"[.?!]['\"]?\s+(?=[^\s])")
+_INITIALISM = re.compile(r"(?:[A-Za-z]\.){1,4}[A-Za-z]?")  # "U.S.", "e.g."
+_VOLUME_WORD = re.compile(r"\s?,?\s?(?:vol(?:ume)?\.?)$", re.IGNORECASE)
 _QUOTED = re.compile(r"[\"'](?P<title>[^\"]{3,400}?)[.,?!]?[\"'](?=[\s.,]|$)")
-_VOLUME = re.compile(
-    r"(?P<vol>\b[A-Z]?\d{1,5})\s?\((?P<iss>[^()]{1,20})\)"
+_VOLUME = re.compile(  # the lookahead, what each part starts with, only skips fast where none can start
+    r"(?=[\dA-Z,v])(?:(?P<vol>\b[A-Z]?\d{1,5})\s?\((?P<iss>[^()]{1,20})\)"
     r"|,\s(?P<vol2>\d{1,5}),\s(?=(?:pp?\.\s?)?[A-Za-z]?\d|Article)"
-    r"|\bvol(?:ume)?\.?\s?(?P<vol3>\d{1,5})"
+    r"|\bvol(?:ume)?\.?\s?(?P<vol3>\d{1,5}))"
 )
 _PAGES = re.compile(
     r"\s?[,:]?\s?(?P<pages>(?:pp?\.\s?)?[A-Za-z]{0,2}\d{1,7}[a-z]?(?:\s?-\s?[A-Za-z]{0,2}\d{0,7}[a-z]?)?)(?!\d|\()"
@@ -72,11 +74,12 @@ def sentence_ends(text: str) -> list[int]:
         word = word.lstrip("([\"'")
         if text[at] == "." and ((len(word) == 1 and word.isupper()) or word.lower() in _ABBREVIATIONS):
             continue
-        if text[at] == "." and re.fullmatch(r"(?:[A-Za-z]\.){1,4}[A-Za-z]?", word + "."):
+        if text[at] == "." and _INITIALISM.fullmatch(word + "."):
             continue
         if text.count("(", 0, at) > text.count(")", 0, at):
             continue
-        if text[at] == "." and _VOLUME_IN_TITLE.search(text, max(0, at - 20), at):
+        near = max(0, at - 20)
+        if text[at] == "." and text.find(":", near, at) >= 0 and _VOLUME_IN_TITLE.search(text, near, at):
             continue
         ends.append(found.end())
     return ends
@@ -148,11 +151,11 @@ def _journal(text: str, volume: re.Match[str]) -> Parts:
             article = found.group("article")
         elif found and found.group("pages"):
             pages = pages_of(found.group("pages"))
-    found = _ARTICLE.search(after[:60])
+    found = _ARTICLE.search(after[:60]) if "Article" in after else None
     if found and not pages:
         article = found.group("article")
-    container = tidy(_DESCRIPTION.sub("", before[cut:]))
-    container = re.sub(r"\s?,?\s?(?:vol(?:ume)?\.?)$", "", container, flags=re.IGNORECASE).strip(" ,")
+    container = tidy(_DESCRIPTION.sub("", before[cut:]) if "[" in before else before[cut:])
+    container = (_VOLUME_WORD.sub("", container) if "vol" in container.lower() else container).strip(" ,")
     return Parts(title, container, vol, issue or "", pages, article, edition, description=description)
 
 

@@ -55,8 +55,9 @@ def normalise(text: str) -> str:
     text = text.replace("\r\n", " \n")
     if text.isascii() and "\r" not in text and "\t" not in text:
         return text
-    for char in _REPLACEMENTS.keys() & set(text):  # str.replace per character beats translate()
-        text = text.replace(char, _REPLACEMENTS[char])
+    for char, value in _REPLACEMENTS.items():  # "in" per character beats set(text) and translate() several times
+        if char in text:
+            text = text.replace(char, value)
     return text
 
 
@@ -72,13 +73,16 @@ def glued(text: str) -> list[int]:
     """Return where a volume number is glued to the word or bracket before it: "Psychology78(2)", ")69(10)"."""
     positions = []
     for found in _ISSUE.finditer(text):  # the issue first: a literal "(" is found fast, a digit anywhere is not
-        at = found.start()
-        while at > found.start() - 5 and at > 0 and text[at - 1].isdigit():
+        start = found.start()
+        if not start or not text[start - 1].isdigit():
+            continue  # no volume before the issue: "(2020)"
+        at = start - 1
+        while at > start - 5 and at > 0 and text[at - 1].isdigit():
             at -= 1  # the volume: up to five digits before the issue
-        if at == found.start() or (at > 0 and text[at - 1].isdigit()):
+        if at > 0 and text[at - 1].isdigit():
             continue
         before = text[max(0, at - 3) : at]
-        if before.endswith(")") or (len(before) == 3 and all(c.isalpha() for c in before)):
+        if before.endswith(")") or (len(before) == 3 and before.isalpha()):
             positions.append(at)
     return positions
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from forumgrader.citations import analyse
-from forumgrader.citations.entries import clean_entry, parse_entry
+from forumgrader.citations.entries import _linked, clean_entry, parse_entry
 from forumgrader.citations.model import Author, ReferenceFields, SourceType
 from forumgrader.citations.text import normalise
 
@@ -170,3 +172,12 @@ def test_et_al_in_an_entry_is_noticed():
 
 def test_low_confidence_for_text_that_is_no_reference():
     assert _parse("I really liked your post and agree with it.").confidence < 0.45
+
+
+def test_an_entrys_doi_and_link_are_added_without_losing_any_other_field():
+    # parse_entry adds the DOI and the link to what the rules read with a hand-written copy (faster than
+    # dataclasses.replace): a field added to ReferenceFields must not be dropped by it
+    filled: dict[str, object] = {field.name: field.name for field in dataclasses.fields(ReferenceFields)}
+    fields = ReferenceFields(**{**filled, "authors": (Author("Luna", "A."),), "year": 2020})  # type: ignore[arg-type]
+    expected = dataclasses.replace(fields, doi="10.1/x", doi_problem="no suffix", url="https://x.org")
+    assert _linked(fields, "10.1/x", "no suffix", "https://x.org") == expected
