@@ -164,13 +164,14 @@ def prose(text: str, *, line: bool = False, strong: bool = False) -> bool:
     shaped = any_year(head) or bool(REF_FEATURE.search(head))
     if _SIGN_OFF.match(text.lstrip("-–*• ")) and (len(words) <= 6 or not shaped):
         return True
-    maybe = any(word in text for word in ("I", "we", "We", "you", "You", "my", "My", "our", "Our"))
-    personal = len(_PERSONAL.findall(text, 0, 1000)) if maybe else 0
+    if shaped and ("http" in text or "doi" in text.lower()):
+        return False  # a link or a DOI: a reference, whatever else it holds
+    personal = _personal(text)
     if shaped:
-        linked = "http" in text or "doi" in text.lower()
+        if personal >= 3:
+            return True
         cited = _CITATION.search(text)  # "(Marwood et al., 2018)": a paragraph that cites is no reference
-        sentences = len(_SENTENCE.findall(text))
-        return not linked and (personal >= 3 or bool(cited and (personal or sentences >= 3) and _wordy(words)))
+        return bool(cited) and (personal > 0 or len(_SENTENCE.findall(text)) >= 3) and _wordy(words)
     if personal >= (2 if line else 1):
         return True
     if line or strong:
@@ -178,6 +179,13 @@ def prose(text: str, *, line: bool = False, strong: bool = False) -> bool:
     if len(words) <= 3:
         return bool(_NAME_ALONE.fullmatch(text.strip()))  # "Maria": a signature, not a short title
     return text.rstrip().endswith(("?", "!")) or (len(words) >= 40 and _wordy(words))
+
+
+def _personal(text: str) -> int:
+    """Count the places a text speaks in the first or second person ("I think", "your post")."""
+    if not any(word in text for word in ("I", "we", "We", "you", "You", "my", "My", "our", "Our")):
+        return 0
+    return len(_PERSONAL.findall(text, 0, 1000))
 
 
 def _wordy(words: list[str]) -> bool:
