@@ -139,7 +139,10 @@ def token_features(tokens: list[str]) -> list[list[str]]:
     chunks = _chunks(tokens)
     kinds = _chunk_kinds(tokens, words, chunks)
     last_chunk = chunks[-1] if chunks else 0
+    year_chunk = next((chunks[i] for i, w in enumerate(words) if "year" in w), -9)
+    flags = [[f for f in w if "=" not in f] for w in words]
     out: list[list[str]] = []
+    chunk_start = 0
     quoted = bracketed = seen_year = seen_in = False
     for i, token in enumerate(tokens):
         features = list(words[i])
@@ -154,8 +157,12 @@ def token_features(tokens: list[str]) -> list[list[str]]:
         features.append(f"ck={kinds[chunk]}")
         features.append(f"ck-={kinds[chunk - 1] if chunk else 'none'}")
         features.append(f"ck+={kinds[chunk + 1] if chunk < last_chunk else 'none'}")
+        if year_chunk >= 0:
+            features.append(f"cy={max(-3, min(chunk - year_chunk, 3))}")
         if i == 0 or chunks[i - 1] != chunk:
             features.append("chunk_start")
+            chunk_start = i
+        features.append(f"ci={min(i - chunk_start, 4)}")
         if i == n - 1 or chunks[i + 1] != chunk:
             features.append("chunk_end")
         for offset in (-2, -1, 1, 2):
@@ -164,10 +171,15 @@ def token_features(tokens: list[str]) -> list[list[str]]:
                 neighbour = words[j]
                 features.append(f"{offset}{neighbour[0]}")
                 features.append(f"{offset}{neighbour[1]}")
+                features += [f"{offset}{flag}" for flag in flags[j]]
             else:
                 features.append(f"{offset}none")
         if i:
             features.append(f"after={tokens[i - 1][-1]}")
+            features.append(f"ac={tokens[i - 1][-1]}{token[0].isupper()}")
+            features.append(f"b-={words[i - 1][0]}|{words[i][0]}")
+        if i < n - 1:
+            features.append(f"b+={words[i][0]}|{words[i + 1][0]}")
         opens = token[0] in "\"'«“"
         if quoted or opens:
             features.append("quoted")
