@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import lru_cache
 
 from forumgrader.citations.text import word_set
 
@@ -31,6 +33,8 @@ _LEXICON = {
     "and": word_set("and & und et y e i och og"),
     "etal": word_set("et al al. al et.al. et.al u.a. u. a."),
     "genre": word_set("thesis dissertation phd ph.d. doctoral master's report paper working preprint unpublished"),
+    "edition": word_set("edn edn. edition ed. aufl aufl. auflage éd. édition rev. revised ed"),
+    "trans": word_set("trans trans. transl transl. translated translator übers übers. trad trad. traduit"),
     "access": word_set("retrieved accessed available abgerufen consulté online"),
     "serial": word_set(
         """
@@ -63,14 +67,38 @@ def _shape(token: str) -> str:
     return _REPEATS.sub(r"\1", token.translate(_SHAPE))
 
 
+_OFFSETS = (-2, -1, 1, 2)
+
+
+@dataclass(frozen=True, slots=True)
+class WordFeatures:
+    """A word's features on its own, and as its neighbours see it (two before it, one before, one after, two after)."""
+
+    own: tuple[str, ...]
+    seen: tuple[tuple[str, ...], ...]
+
+
+@lru_cache(maxsize=16384)  # a reference's small words, labels and punctuation come back in every reference
+def word_features(token: str) -> WordFeatures:
+    """Return a word's features on its own and as its neighbours see it."""
+    own = _word(token)
+    flags = [f for f in own if "=" not in f]
+    seen = tuple((f"{o}{own[0]}", f"{o}{own[1]}", *(f"{o}{flag}" for flag in flags)) for o in _OFFSETS)
+    return WordFeatures(tuple(own), seen)
+
+
 def _word(token: str) -> list[str]:
     """Return the features of a word on its own, without its position or neighbours."""
     bare = token.strip(_STRIP)
     lower = bare.lower()
     raw = token.lower()
     out = [f"w={lower}", f"s={_shape(token)}", f"f={token[0]}", f"l={token[-1]}"]
+    if len(lower) > 2:
+        out += [f"p2={lower[:2]}", f"x2={lower[-2:]}"]
     if len(lower) > 3:
         out += [f"p={lower[:3]}", f"x={lower[-3:]}"]
+    if len(lower) > 4:
+        out += [f"p4={lower[:4]}", f"x4={lower[-4:]}"]
     if bare:
         if bare.isdigit():
             out.append(f"d={min(len(bare), 5)}")
@@ -109,7 +137,7 @@ def _chunks(tokens: list[str]) -> list[int]:
     return out
 
 
-def _chunk_kinds(tokens: list[str], words: list[list[str]], chunks: list[int]) -> list[str]:
+def _chunk_kinds(tokens: list[str], words: list[tuple[str, ...]], chunks: list[int]) -> list[str]:
     """Describe each sentence-like part: its length, and whether it holds a year, other numbers, a quote or "In"."""
     kinds: list[set[str]] = [set() for _ in range(chunks[-1] + 1)] if chunks else []
     sizes = [0] * len(kinds)
@@ -134,13 +162,13 @@ def _chunk_kinds(tokens: list[str], words: list[list[str]], chunks: list[int]) -
 
 def token_features(tokens: list[str]) -> list[list[str]]:
     """Return the features of each word of a reference, for labelling or training."""
-    words = [_word(t) for t in tokens]
+    described = [word_features(t) for t in tokens]
+    words = [d.own for d in described]
     n = len(tokens)
     chunks = _chunks(tokens)
     kinds = _chunk_kinds(tokens, words, chunks)
     last_chunk = chunks[-1] if chunks else 0
     year_chunk = next((chunks[i] for i, w in enumerate(words) if "year" in w), -9)
-    flags = [[f for f in w if "=" not in f] for w in words]
     out: list[list[str]] = []
     chunk_start = 0
     quoted = bracketed = seen_year = seen_in = False
@@ -165,13 +193,10 @@ def token_features(tokens: list[str]) -> list[list[str]]:
         features.append(f"ci={min(i - chunk_start, 4)}")
         if i == n - 1 or chunks[i + 1] != chunk:
             features.append("chunk_end")
-        for offset in (-2, -1, 1, 2):
+        for k, offset in enumerate(_OFFSETS):
             j = i + offset
             if 0 <= j < n:
-                neighbour = words[j]
-                features.append(f"{offset}{neighbour[0]}")
-                features.append(f"{offset}{neighbour[1]}")
-                features += [f"{offset}{flag}" for flag in flags[j]]
+                features += described[j].seen[k]
             else:
                 features.append(f"{offset}none")
         if i:
