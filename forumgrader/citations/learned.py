@@ -147,6 +147,17 @@ def _names_run_on(words: list[str], labels: list[str]) -> list[str]:
     return labels
 
 
+def _book_after_editors(spans: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """A second title right after the editors ("In: H. Schmidt (Hrsg.): Handbuch.") is the book's: the container."""
+    if any(label in ("journal", "container-title") for label, _ in spans):
+        return spans
+    titles = [k for k, (label, _) in enumerate(spans) if label == "title"]
+    for k in titles[1:]:
+        if spans[k - 1][0] == "editor":
+            return [*spans[:k], ("container-title", spans[k][1]), *spans[k + 1 :]]
+    return spans
+
+
 def _first(spans: list[tuple[str, str]], *labels: str) -> str:
     return next((text for label, text in spans if label in labels), "")
 
@@ -209,7 +220,7 @@ def read_reference(text: str) -> Reading:
     """Label the words of one reference and read its fields."""
     words = text.split()
     labels = _names_run_on(words, label_words(words))
-    spans = _spans(words, _quoted_title(words, labels))
+    spans = _book_after_editors(_spans(words, _quoted_title(words, labels)))
     found = frozenset(label for label, _ in spans)
     people = _first(spans, "author") or (_first(spans, "editor") if spans and spans[0][0] == "editor" else "")
     authors, shortened = parse_authors(people) if people else ((), "")
