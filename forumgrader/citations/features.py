@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import groupby
 
 from forumgrader.citations.text import word_set
 
@@ -44,6 +45,18 @@ _LEXICON = {
         """
     ),
 }
+# Each word of the lexicon with its classes, in the lexicon's order: one look-up a word, not one a class.
+_CLASSES: dict[str, tuple[str, ...]] = {
+    word: tuple(name for name, words in _LEXICON.items() if word in words) for word in set().union(*_LEXICON.values())
+}
+
+
+def sorted_classes(lower: str, raw: str) -> tuple[str, ...]:
+    """Return the lexicon classes of a word bare or with its punctuation ("ed." and "ed"), in the lexicon's order."""
+    found = set(_CLASSES.get(lower, ())) | set(_CLASSES.get(raw, ()))
+    return tuple(name for name in _LEXICON if name in found) if found else ()
+
+
 # An abbreviated word of a journal's name: "Opt.", "Soc.", "Harb." (a capital, a few letters, a full stop).
 _ABBREVIATION = re.compile(r"[A-Z][a-z]{1,5}\.,?")
 _STRIP = "\"'.,;:()[]{}«»<>*!?"
@@ -54,7 +67,7 @@ _SHAPE = str.maketrans(
         **dict.fromkeys("0123456789", "9"),
     }
 )
-_REPEATS = re.compile(r"(.)\1+")
+_DIGIT = re.compile(r"\d")
 _YEAR = re.compile(r"(?:1[5-9]\d\d|20\d\d)[a-z]?")
 _RANGE = re.compile(r"[A-Za-z]{0,2}\d{1,6}\s?-\s?[A-Za-z]{0,2}\d{1,6}")
 _VOLUME_ISSUE = re.compile(r"\d{1,5}\s?\(\w{1,12}(?:[-/]\w{1,6})?\)")
@@ -64,7 +77,7 @@ def _shape(token: str) -> str:
     """Return a word's shape: "Smith," -> "Aa,", "(2011)." -> "(9).", "J." -> "A."."""
     if not token.isascii():
         token = "".join(("A" if c.isupper() else "a") if c.isalpha() else c for c in token)
-    return _REPEATS.sub(r"\1", token.translate(_SHAPE))
+    return "".join(char for char, _ in groupby(token.translate(_SHAPE)))
 
 
 _OFFSETS = (-2, -1, 1, 2)
@@ -110,9 +123,7 @@ def _word(token: str) -> list[str]:
             out.append("range")
         elif "(" in token and _VOLUME_ISSUE.search(token):
             out.append("volume_issue")
-    for name, words in _LEXICON.items():
-        if lower in words or raw in words:
-            out.append(name)
+    out += _CLASSES.get(lower, ()) if lower == raw else sorted_classes(lower, raw)
     if _ABBREVIATION.fullmatch(token):
         out.append("abbr")
     if "http" in raw or "www." in raw:
@@ -146,7 +157,7 @@ def _chunk_kinds(tokens: list[str], words: list[tuple[str, ...]], chunks: list[i
         features = words[i]
         if "year" in features:
             kinds[chunk].add("y")
-        elif any(c.isdigit() for c in tokens[i]):
+        elif _DIGIT.search(tokens[i]):
             kinds[chunk].add("n")
         if "in" in features and sizes[chunk] == 1:
             kinds[chunk].add("i")
@@ -160,6 +171,30 @@ def _chunk_kinds(tokens: list[str], words: list[tuple[str, ...]], chunks: list[i
     ]
 
 
+def _chunk_features(kinds: list[str], year_chunk: int) -> list[tuple[str, ...]]:
+    """Return the features every word of a sentence-like part shares: which part, its kind, its neighbours' kinds."""
+    last = len(kinds) - 1
+    out = []
+    for chunk, kind in enumerate(kinds):
+        shared = [
+            f"c={min(chunk, 6)}",
+            f"ce={min(last - chunk, 4)}",
+            f"ck={kind}",
+            f"ck-={kinds[chunk - 1] if chunk else 'none'}",
+            f"ck+={kinds[chunk + 1] if chunk < last else 'none'}",
+        ]
+        if year_chunk >= 0:
+            shared.append(f"cy={max(-3, min(chunk - year_chunk, 3))}")
+        out.append(tuple(shared))
+    return out
+
+
+_POSITIONS = tuple(f"pos={i}" for i in range(10))
+_AT = ("at=0", "at=1", "at=2")
+_IN_CHUNK = tuple(f"ci={i}" for i in range(5))
+_EDGES = tuple(f"{offset}none" for offset in _OFFSETS)
+
+
 def token_features(tokens: list[str]) -> list[list[str]]:
     """Return the features of each word of a reference, for labelling or training."""
     described = [word_features(t) for t in tokens]
@@ -167,42 +202,32 @@ def token_features(tokens: list[str]) -> list[list[str]]:
     n = len(tokens)
     chunks = _chunks(tokens)
     kinds = _chunk_kinds(tokens, words, chunks)
-    last_chunk = chunks[-1] if chunks else 0
     year_chunk = next((chunks[i] for i, w in enumerate(words) if "year" in w), -9)
+    shared = _chunk_features(kinds, year_chunk)
     out: list[list[str]] = []
     chunk_start = 0
     quoted = bracketed = seen_year = seen_in = False
     for i, token in enumerate(tokens):
         features = list(words[i])
-        features.append(f"pos={10 * i // n}")
+        features.append(_POSITIONS[10 * i // n])
         if i < 3:
-            features.append(f"at={i}")
+            features.append(_AT[i])
         if i == n - 1:
             features.append("last")
         chunk = chunks[i]
-        features.append(f"c={min(chunk, 6)}")
-        features.append(f"ce={min(last_chunk - chunk, 4)}")
-        features.append(f"ck={kinds[chunk]}")
-        features.append(f"ck-={kinds[chunk - 1] if chunk else 'none'}")
-        features.append(f"ck+={kinds[chunk + 1] if chunk < last_chunk else 'none'}")
-        if year_chunk >= 0:
-            features.append(f"cy={max(-3, min(chunk - year_chunk, 3))}")
+        features += shared[chunk]
         if i == 0 or chunks[i - 1] != chunk:
             features.append("chunk_start")
             chunk_start = i
-        features.append(f"ci={min(i - chunk_start, 4)}")
+        features.append(_IN_CHUNK[min(i - chunk_start, 4)])
         if i == n - 1 or chunks[i + 1] != chunk:
             features.append("chunk_end")
         for k, offset in enumerate(_OFFSETS):
             j = i + offset
-            if 0 <= j < n:
-                features += described[j].seen[k]
-            else:
-                features.append(f"{offset}none")
+            features += described[j].seen[k] if 0 <= j < n else (_EDGES[k],)
         if i:
-            features.append(f"after={tokens[i - 1][-1]}")
-            features.append(f"ac={tokens[i - 1][-1]}{token[0].isupper()}")
-            features.append(f"b-={words[i - 1][0]}|{words[i][0]}")
+            before = tokens[i - 1][-1]
+            features += (f"after={before}", f"ac={before}{token[0].isupper()}", f"b-={words[i - 1][0]}|{words[i][0]}")
         if i < n - 1:
             features.append(f"b+={words[i][0]}|{words[i + 1][0]}")
         opens = token[0] in "\"'«“"
