@@ -51,7 +51,7 @@ _CLASSES: dict[str, tuple[str, ...]] = {
 }
 
 
-def sorted_classes(lower: str, raw: str) -> tuple[str, ...]:
+def _classes_of(lower: str, raw: str) -> tuple[str, ...]:
     """Return the lexicon classes of a word bare or with its punctuation ("ed." and "ed"), in the lexicon's order."""
     found = set(_CLASSES.get(lower, ())) | set(_CLASSES.get(raw, ()))
     return tuple(name for name in _LEXICON if name in found) if found else ()
@@ -123,7 +123,7 @@ def _word(token: str) -> list[str]:
             out.append("range")
         elif "(" in token and _VOLUME_ISSUE.search(token):
             out.append("volume_issue")
-    out += _CLASSES.get(lower, ()) if lower == raw else sorted_classes(lower, raw)
+    out += _CLASSES.get(lower, ()) if lower == raw else _classes_of(lower, raw)
     if _ABBREVIATION.fullmatch(token):
         out.append("abbr")
     if "http" in raw or "www." in raw:

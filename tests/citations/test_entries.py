@@ -170,3 +170,10 @@ def test_et_al_in_an_entry_is_noticed():
 
 def test_low_confidence_for_text_that_is_no_reference():
     assert _parse("I really liked your post and agree with it.").confidence < 0.45
+
+
+def test_a_chapter_in_a_german_collection_names_its_book_after_the_editors():
+    parsed = _parse("Müller, K. (2010): Die Schule. In: Schmidt, H. (Hrsg.): Handbuch Schule. Weinheim: Beltz, 45-67")
+    assert parsed.fields.title == "Die Schule"
+    assert parsed.fields.container == "Handbuch Schule"
+    assert parsed.fields.pages == "45-67"
