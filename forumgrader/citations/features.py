@@ -91,7 +91,7 @@ class WordFeatures:
     seen: tuple[tuple[str, ...], ...]
 
 
-@lru_cache(maxsize=16384)  # a reference's small words, labels and punctuation come back in every reference
+@lru_cache(maxsize=4096)  # a reference's small words, labels and punctuation come back in every reference
 def word_features(token: str) -> WordFeatures:
     """Return a word's features on its own and as its neighbours see it."""
     own = _word(token)
