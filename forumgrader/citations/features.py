@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import groupby
 
 from forumgrader.citations.text import word_set
 
@@ -31,6 +34,8 @@ _LEXICON = {
     "and": word_set("and & und et y e i och og"),
     "etal": word_set("et al al. al et.al. et.al u.a. u. a."),
     "genre": word_set("thesis dissertation phd ph.d. doctoral master's report paper working preprint unpublished"),
+    "edition": word_set("edn edn. edition ed. aufl aufl. auflage éd. édition rev. revised ed"),
+    "trans": word_set("trans trans. transl transl. translated translator übers übers. trad trad. traduit"),
     "access": word_set("retrieved accessed available abgerufen consulté online"),
     "serial": word_set(
         """
@@ -40,6 +45,18 @@ _LEXICON = {
         """
     ),
 }
+# Each word of the lexicon with its classes, in the lexicon's order: one look-up a word, not one a class.
+_CLASSES: dict[str, tuple[str, ...]] = {
+    word: tuple(name for name, words in _LEXICON.items() if word in words) for word in set().union(*_LEXICON.values())
+}
+
+
+def _classes_of(lower: str, raw: str) -> tuple[str, ...]:
+    """Return the lexicon classes of a word bare or with its punctuation ("ed." and "ed"), in the lexicon's order."""
+    found = set(_CLASSES.get(lower, ())) | set(_CLASSES.get(raw, ()))
+    return tuple(name for name in _LEXICON if name in found) if found else ()
+
+
 # An abbreviated word of a journal's name: "Opt.", "Soc.", "Harb." (a capital, a few letters, a full stop).
 _ABBREVIATION = re.compile(r"[A-Z][a-z]{1,5}\.,?")
 _STRIP = "\"'.,;:()[]{}«»<>*!?"
@@ -50,7 +67,7 @@ _SHAPE = str.maketrans(
         **dict.fromkeys("0123456789", "9"),
     }
 )
-_REPEATS = re.compile(r"(.)\1+")
+_DIGIT = re.compile(r"\d")
 _YEAR = re.compile(r"(?:1[5-9]\d\d|20\d\d)[a-z]?")
 _RANGE = re.compile(r"[A-Za-z]{0,2}\d{1,6}\s?-\s?[A-Za-z]{0,2}\d{1,6}")
 _VOLUME_ISSUE = re.compile(r"\d{1,5}\s?\(\w{1,12}(?:[-/]\w{1,6})?\)")
@@ -60,7 +77,27 @@ def _shape(token: str) -> str:
     """Return a word's shape: "Smith," -> "Aa,", "(2011)." -> "(9).", "J." -> "A."."""
     if not token.isascii():
         token = "".join(("A" if c.isupper() else "a") if c.isalpha() else c for c in token)
-    return _REPEATS.sub(r"\1", token.translate(_SHAPE))
+    return "".join(char for char, _ in groupby(token.translate(_SHAPE)))
+
+
+_OFFSETS = (-2, -1, 1, 2)
+
+
+@dataclass(frozen=True, slots=True)
+class WordFeatures:
+    """A word's features on its own, and as its neighbours see it (two before it, one before, one after, two after)."""
+
+    own: tuple[str, ...]
+    seen: tuple[tuple[str, ...], ...]
+
+
+@lru_cache(maxsize=4096)  # a reference's small words, labels and punctuation come back in every reference
+def word_features(token: str) -> WordFeatures:
+    """Return a word's features on its own and as its neighbours see it."""
+    own = _word(token)
+    flags = [f for f in own if "=" not in f]
+    seen = tuple((f"{o}{own[0]}", f"{o}{own[1]}", *(f"{o}{flag}" for flag in flags)) for o in _OFFSETS)
+    return WordFeatures(tuple(own), seen)
 
 
 def _word(token: str) -> list[str]:
@@ -69,8 +106,12 @@ def _word(token: str) -> list[str]:
     lower = bare.lower()
     raw = token.lower()
     out = [f"w={lower}", f"s={_shape(token)}", f"f={token[0]}", f"l={token[-1]}"]
+    if len(lower) > 2:
+        out += [f"p2={lower[:2]}", f"x2={lower[-2:]}"]
     if len(lower) > 3:
         out += [f"p={lower[:3]}", f"x={lower[-3:]}"]
+    if len(lower) > 4:
+        out += [f"p4={lower[:4]}", f"x4={lower[-4:]}"]
     if bare:
         if bare.isdigit():
             out.append(f"d={min(len(bare), 5)}")
@@ -82,9 +123,7 @@ def _word(token: str) -> list[str]:
             out.append("range")
         elif "(" in token and _VOLUME_ISSUE.search(token):
             out.append("volume_issue")
-    for name, words in _LEXICON.items():
-        if lower in words or raw in words:
-            out.append(name)
+    out += _CLASSES.get(lower, ()) if lower == raw else _classes_of(lower, raw)
     if _ABBREVIATION.fullmatch(token):
         out.append("abbr")
     if "http" in raw or "www." in raw:
@@ -109,7 +148,7 @@ def _chunks(tokens: list[str]) -> list[int]:
     return out
 
 
-def _chunk_kinds(tokens: list[str], words: list[list[str]], chunks: list[int]) -> list[str]:
+def _chunk_kinds(tokens: list[str], words: list[tuple[str, ...]], chunks: list[int]) -> list[str]:
     """Describe each sentence-like part: its length, and whether it holds a year, other numbers, a quote or "In"."""
     kinds: list[set[str]] = [set() for _ in range(chunks[-1] + 1)] if chunks else []
     sizes = [0] * len(kinds)
@@ -118,7 +157,7 @@ def _chunk_kinds(tokens: list[str], words: list[list[str]], chunks: list[int]) -
         features = words[i]
         if "year" in features:
             kinds[chunk].add("y")
-        elif any(c.isdigit() for c in tokens[i]):
+        elif _DIGIT.search(tokens[i]):
             kinds[chunk].add("n")
         if "in" in features and sizes[chunk] == 1:
             kinds[chunk].add("i")
@@ -132,42 +171,65 @@ def _chunk_kinds(tokens: list[str], words: list[list[str]], chunks: list[int]) -
     ]
 
 
+def _chunk_features(kinds: list[str], year_chunk: int) -> list[tuple[str, ...]]:
+    """Return the features every word of a sentence-like part shares: which part, its kind, its neighbours' kinds."""
+    last = len(kinds) - 1
+    out = []
+    for chunk, kind in enumerate(kinds):
+        shared = [
+            f"c={min(chunk, 6)}",
+            f"ce={min(last - chunk, 4)}",
+            f"ck={kind}",
+            f"ck-={kinds[chunk - 1] if chunk else 'none'}",
+            f"ck+={kinds[chunk + 1] if chunk < last else 'none'}",
+        ]
+        if year_chunk >= 0:
+            shared.append(f"cy={max(-3, min(chunk - year_chunk, 3))}")
+        out.append(tuple(shared))
+    return out
+
+
+_POSITIONS = tuple(f"pos={i}" for i in range(10))
+_AT = ("at=0", "at=1", "at=2")
+_IN_CHUNK = tuple(f"ci={i}" for i in range(5))
+_EDGES = tuple(f"{offset}none" for offset in _OFFSETS)
+
+
 def token_features(tokens: list[str]) -> list[list[str]]:
     """Return the features of each word of a reference, for labelling or training."""
-    words = [_word(t) for t in tokens]
+    described = [word_features(t) for t in tokens]
+    words = [d.own for d in described]
     n = len(tokens)
     chunks = _chunks(tokens)
     kinds = _chunk_kinds(tokens, words, chunks)
-    last_chunk = chunks[-1] if chunks else 0
+    year_chunk = next((chunks[i] for i, w in enumerate(words) if "year" in w), -9)
+    shared = _chunk_features(kinds, year_chunk)
     out: list[list[str]] = []
+    chunk_start = 0
     quoted = bracketed = seen_year = seen_in = False
     for i, token in enumerate(tokens):
         features = list(words[i])
-        features.append(f"pos={10 * i // n}")
+        features.append(_POSITIONS[10 * i // n])
         if i < 3:
-            features.append(f"at={i}")
+            features.append(_AT[i])
         if i == n - 1:
             features.append("last")
         chunk = chunks[i]
-        features.append(f"c={min(chunk, 6)}")
-        features.append(f"ce={min(last_chunk - chunk, 4)}")
-        features.append(f"ck={kinds[chunk]}")
-        features.append(f"ck-={kinds[chunk - 1] if chunk else 'none'}")
-        features.append(f"ck+={kinds[chunk + 1] if chunk < last_chunk else 'none'}")
+        features += shared[chunk]
         if i == 0 or chunks[i - 1] != chunk:
             features.append("chunk_start")
+            chunk_start = i
+        features.append(_IN_CHUNK[min(i - chunk_start, 4)])
         if i == n - 1 or chunks[i + 1] != chunk:
             features.append("chunk_end")
-        for offset in (-2, -1, 1, 2):
+        for k, offset in enumerate(_OFFSETS):
             j = i + offset
-            if 0 <= j < n:
-                neighbour = words[j]
-                features.append(f"{offset}{neighbour[0]}")
-                features.append(f"{offset}{neighbour[1]}")
-            else:
-                features.append(f"{offset}none")
+            features += described[j].seen[k] if 0 <= j < n else (_EDGES[k],)
         if i:
-            features.append(f"after={tokens[i - 1][-1]}")
+            before = tokens[i - 1][-1]
+            features += (f"after={before}", f"ac={before}{token[0].isupper()}", f"b-={words[i - 1][0]}|{words[i][0]}")
+        if i < n - 1:
+            features.append(f"b+={words[i][0]}|{words[i + 1][0]}")
         opens = token[0] in "\"'«“"
         if quoted or opens:
             features.append("quoted")

@@ -16,8 +16,9 @@ import pycrfsuite
 
 from forumgrader.citations.features import token_features
 from forumgrader.citations.model import Author
-from forumgrader.citations.names import parse_authors
+from forumgrader.citations.names import NOT_AUTHORS, PARTICLES, parse_authors
 from forumgrader.citations.segments import Parts, pages_of, tidy
+from forumgrader.citations.text import word_set
 
 MODEL = "reference-parser.crfsuite"
 _local = threading.local()  # a CRFsuite tagger is not safe to share between threads
@@ -45,6 +46,9 @@ _ARTICLE = re.compile(
 )
 _ORDINAL = re.compile(r"\d{1,3}(?:st|nd|rd|th|e|er|ème|\.)?", re.IGNORECASE)
 _CHAPTER_CUES = ("editor", "pages")
+_JOINS = word_set("and & und et y e i")
+_INITIAL = re.compile(r"(?:[^\W\d_]{1,2}\.\s?-?){1,4},?")
+_NOT_A_SENTENCE_END = word_set("al. eds. ed. hrsg. hg. jr. sr. dir. coord. comp. trans. et al.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +106,56 @@ def _quoted_title(words: list[str], labels: list[str]) -> list[str]:
             return relabelled + [after] * run + rest[run:]  # title words after the mark belong to what follows
         return labels
     return labels
+
+
+def _name_end(word: str) -> bool:
+    """Tell a word that ends a list of names ("Davis.", "Ziebertz.") from an initial ("S.", "J.-F.")."""
+    return word.endswith(".") and not _INITIAL.fullmatch(word) and word.lower() not in _NOT_A_SENTENCE_END
+
+
+def _author_bounds(labels: list[str]) -> tuple[int, int]:
+    """Return where the first run of author words starts and ends (0, 0 when the labeller found no author)."""
+    start = next((i for i, label in enumerate(labels) if label == "author"), -1)
+    if start < 0:
+        return 0, 0
+    end = next((i for i in range(start, len(labels)) if labels[i] != "author"), len(labels))
+    return start, end
+
+
+def _names_run_on(words: list[str], labels: list[str]) -> list[str]:
+    """An author list the labeller closed too early goes on to its last name: "Sander, K., und | Torsten Ziebertz.
+
+    Title...", "Ryan Farrell, | Om Oza, ..., and Larry S Davis. Title...". The names it takes in are capitalised words
+    up to the first full stop that ends a name, holding "and" (or an author list that ended on it)."""
+    start, end = _author_bounds(labels)
+    if end == start or end >= len(labels) or labels[end] != "title":
+        return labels
+    joined = words[end - 1].lower() in _JOINS
+    if not (joined or words[end - 1].endswith(",")):
+        return labels
+    for k in range(end, min(end + (6 if joined else 30), len(words) - 1)):
+        word, lower = words[k], words[k].lower()
+        join = lower in _JOINS or lower in PARTICLES
+        if labels[k] != "title" or not (join or word[0].isupper()) or (not join and lower.strip(".,") in NOT_AUTHORS):
+            return labels
+        if _name_end(word):
+            piece = {w.lower() for w in words[end : k + 1]}
+            listed = piece & _JOINS and any(w.endswith(",") for w in words[end:k])  # "Oza, ..., and Larry S Davis."
+            if labels[k + 1] != "title" or not (joined or listed):
+                return labels
+            return [*labels[:end], *["author"] * (k + 1 - end), *labels[k + 1 :]]
+    return labels
+
+
+def _book_after_editors(spans: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """A second title right after the editors ("In: H. Schmidt (Hrsg.): Handbuch.") is the book's: the container."""
+    if any(label in ("journal", "container-title") for label, _ in spans):
+        return spans
+    titles = [k for k, (label, _) in enumerate(spans) if label == "title"]
+    for k in titles[1:]:
+        if spans[k - 1][0] == "editor":
+            return [*spans[:k], ("container-title", spans[k][1]), *spans[k + 1 :]]
+    return spans
 
 
 def _first(spans: list[tuple[str, str]], *labels: str) -> str:
@@ -165,8 +219,9 @@ def _edition(text: str) -> str:
 def read_reference(text: str) -> Reading:
     """Label the words of one reference and read its fields."""
     words = text.split()
-    spans = _spans(words, _quoted_title(words, label_words(words)))
-    labels = frozenset(label for label, _ in spans)
+    labels = _names_run_on(words, label_words(words))
+    spans = _book_after_editors(_spans(words, _quoted_title(words, labels)))
+    found = frozenset(label for label, _ in spans)
     people = _first(spans, "author") or (_first(spans, "editor") if spans and spans[0][0] == "editor" else "")
     authors, shortened = parse_authors(people) if people else ((), "")
     year, suffix, note = _date(spans)
@@ -178,7 +233,7 @@ def read_reference(text: str) -> Reading:
         volume_pages = volume_pages or vancouver.group("pages") or ""
     pages, article = _pages(_first(spans, "pages"))
     container = _container(_first(spans, "journal", "container-title"))
-    chapter = "container-title" in labels and "journal" not in labels and any(c in labels for c in _CHAPTER_CUES)
+    chapter = "container-title" in found and "journal" not in found and any(c in found for c in _CHAPTER_CUES)
     parts = Parts(
         title=_title(_first(spans, "title")),
         container=container,
@@ -186,7 +241,7 @@ def read_reference(text: str) -> Reading:
         issue=issue,
         pages=pages or volume_pages,
         article_number=article,
-        edition=_edition(_first(spans, "edition")) if "edition" in labels else "",
+        edition=_edition(_first(spans, "edition")) if "edition" in found else "",
         publisher=tidy(_first(spans, "publisher")),
         description=tidy(_first(spans, "genre")),
         chapter=chapter,

@@ -181,3 +181,10 @@ def test_an_entrys_doi_and_link_are_added_without_losing_any_other_field():
     fields = ReferenceFields(**{**filled, "authors": (Author("Luna", "A."),), "year": 2020})  # type: ignore[arg-type]
     expected = dataclasses.replace(fields, doi="10.1/x", doi_problem="no suffix", url="https://x.org")
     assert _linked(fields, "10.1/x", "no suffix", "https://x.org") == expected
+
+
+def test_a_chapter_in_a_german_collection_names_its_book_after_the_editors():
+    parsed = _parse("Müller, K. (2010): Die Schule. In: Schmidt, H. (Hrsg.): Handbuch Schule. Weinheim: Beltz, 45-67")
+    assert parsed.fields.title == "Die Schule"
+    assert parsed.fields.container == "Handbuch Schule"
+    assert parsed.fields.pages == "45-67"

@@ -14,11 +14,10 @@ from forumgrader.citations.anystyle import split_of
 from .heldout import CONSISTENT, LAYOUTS, Scores, list_entries, post_with_list, references, score, split_as_written
 
 # A little under what the reader reaches on the consistently labelled files, so that a regression fails; the issue's
-# targets (heldout.FLOORS) are printed against the figures by tests/bench/bench_parsing.py. Title stands 0.3 points
-# under its target of 90%.
-FLOORS = {"authors": 0.96, "year": 0.98, "title": 0.885, "container": 0.88, "volume": 0.95, "pages": 0.93}
+# targets (heldout.FLOORS) are printed against the figures by tests/bench/bench_parsing.py.
+FLOORS = {"authors": 0.965, "year": 0.985, "title": 0.9, "container": 0.88, "volume": 0.955, "pages": 0.935}
 # ugly.xml is held to floors of its own, a little under what the reader reaches.
-UGLY_FLOORS = {"authors": 0.85, "year": 0.96, "title": 0.6, "container": 0.5, "volume": 0.77, "pages": 0.83}
+UGLY_FLOORS = {"authors": 0.87, "year": 0.97, "title": 0.62, "container": 0.535, "volume": 0.79, "pages": 0.835}
 
 
 @pytest.fixture(scope="module")
