@@ -36,6 +36,7 @@ from citations.heldout import (
 )
 
 from forumgrader.citations import analyse
+from forumgrader.citations.anystyle import PARTS
 from forumgrader.citations.features import word_features
 
 SIZES = (1, 10, 200)
@@ -105,7 +106,7 @@ def posts_per_second(posts: list[str], rounds: int) -> float:
 def main() -> int:
     """Print the tables and the speed; return 1 when a target is missed."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--part", default="test", choices=("train", "dev", "test"))
+    parser.add_argument("--part", default="test", choices=PARTS)
     parser.add_argument("--lists", type=int, default=30, help="lists per layout and size (a tenth of it for 200)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--show-misses", type=int, default=0, metavar="N")
