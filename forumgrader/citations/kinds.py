@@ -30,6 +30,7 @@ def article_online_first(parts: Parts, doi: str) -> bool:
 
 
 def source_type(fields: ReferenceFields, parts: Parts | None) -> SourceType:
+    """Guess what kind of work an entry describes from the fields read (and the parts, when the rules read them)."""
     description = parts.description.lower() if parts else ""
     if "data" in description:
         return SourceType.DATASET
@@ -53,6 +54,7 @@ def source_type(fields: ReferenceFields, parts: Parts | None) -> SourceType:
 
 
 def confidence(fields: ReferenceFields, kind: SourceType, style: str) -> float:
+    """Rate from 0 to 1 how whole a reading is: authors, date, title and the parts its kind of work needs."""
     score = 0.25 * bool(fields.authors) + 0.25 * bool(fields.year or fields.year_note) + 0.2 * bool(fields.title)
     expected = {
         SourceType.JOURNAL_ARTICLE: (

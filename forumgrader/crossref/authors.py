@@ -101,8 +101,8 @@ def authors_truncated(text: str) -> bool:
 
 
 def _family_forms(author: RecordAuthor) -> set[str]:
-    words = _family_words(author.family)
-    return {normalise(author.family), " ".join(words)} if author.family else set()
+    """Return the forms of _forms that write a person's family name itself, not a given name."""
+    return {normalise(author.family), " ".join(_family_words(author.family))}
 
 
 def _forms(author: RecordAuthor) -> list[str]:
@@ -124,10 +124,10 @@ def consume(string: str, author: RecordAuthor, exclude: frozenset[str] = frozens
     A person named by given name but with the family name misspelt beside it ("Madelon L. Petres" for Peters) is not
     taken out: the misspelling is for the caller to report."""
     padded = f" {string} "
-    family = _family_forms(author)
     for form in _forms(author):
         if f" {form} " in padded:
-            if form not in family and author.family and author.given and _closest_word(string, author, set(exclude)):
+            by_given_name = author.family and author.given and form not in _family_forms(author)
+            if by_given_name and _closest_word(string, author, exclude):
                 return None
             return padded.replace(f" {form} ", " ", 1).strip()
     if not author.family and similarity(normalise(author.name), string) >= 0.9:
@@ -137,7 +137,7 @@ def consume(string: str, author: RecordAuthor, exclude: frozenset[str] = frozens
     return None
 
 
-def _closest_word(string: str, author: RecordAuthor, exclude: set[str]) -> str:
+def _closest_word(string: str, author: RecordAuthor, exclude: frozenset[str]) -> str:
     """Return the word of the string most like the author's family name, if it looks like a misspelling of it."""
     words = _family_words(author.family) if author.family else []
     target = "".join(words) or fold(author.family or author.name)
@@ -169,14 +169,14 @@ def author_differences(reference: Reference, work: Work) -> list[Difference]:
     cited = reference.fields.authors
     text = f"{reference.text} {reference.clean}"  # the analysis writes "…" as "." in the clean text
     string = reference_string(reference)
-    exclude = set(normalise(f"{work.title} {work.container}").split())
+    exclude = frozenset(normalise(f"{work.title} {work.container}").split())
     found: list[Difference] = []
     missing = []
     remaining = string
     # longest names first, each taken out of the string once: "Kiecolt-Glaser" does not also stand for "Glaser"
     expected = _expected(recorded, cited, text)
     for author in sorted(expected, key=lambda a: -len(fold(a.family or a.name))):
-        rest = consume(remaining, author, frozenset(exclude))
+        rest = consume(remaining, author, exclude)
         if rest is not None:
             remaining = rest
             continue

@@ -105,10 +105,9 @@ def title_similarity(cited: str, work: Work) -> float:
 
 def _deposited_title(work: Work) -> str:
     """Return the record's title and subtitle as deposited, markup and spacing kept (they show what was lost)."""
-    raw = work.raw.get("title") or [work.title]
-    subtitle = work.raw.get("subtitle") or [work.subtitle]
-    title = str(raw[0]) if raw else work.title
-    return f"{title}: {subtitle[0]}" if subtitle and subtitle[0] else title
+    title = (work.raw.get("title") or [work.title])[0]
+    subtitle = (work.raw.get("subtitle") or [work.subtitle])[0]
+    return f"{title}: {subtitle}" if subtitle else str(title)
 
 
 def title_in_string(string: str, work: Work, *, at_least: float = 97) -> bool:

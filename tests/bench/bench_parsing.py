@@ -15,6 +15,7 @@ import argparse
 import random
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -35,6 +36,7 @@ from citations.heldout import (
 )
 
 from forumgrader.citations import analyse
+from forumgrader.citations.anystyle import PARTS
 from forumgrader.citations.features import word_features
 
 SIZES = (1, 10, 200)
@@ -68,7 +70,7 @@ def field_table(scores: Scores) -> bool:
     return not missed
 
 
-def list_table(entries: list[str], lists: int, rng: random.Random) -> bool:
+def list_table(entries: Sequence[str], lists: int, rng: random.Random) -> bool:
     """Print how many lists of each layout and size are split into exactly their entries; return whether all are."""
     print(f"\n{'lists split exactly':28s}" + "".join(f"{f'{size} entries':>22s}" for size in SIZES))
     exact = True
@@ -104,7 +106,7 @@ def posts_per_second(posts: list[str], rounds: int) -> float:
 def main() -> int:
     """Print the tables and the speed; return 1 when a target is missed."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--part", default="test", choices=("train", "dev", "test"))
+    parser.add_argument("--part", default="test", choices=PARTS)
     parser.add_argument("--lists", type=int, default=30, help="lists per layout and size (a tenth of it for 200)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--show-misses", type=int, default=0, metavar="N")
@@ -115,10 +117,10 @@ def main() -> int:
     per_reference = (time.process_time() - started) / len(held_out)
     print(f"{len(held_out)} references of the {args.part} part; {1 / per_reference:,.0f} references read per second")
     fields_met = field_table(scores)
-    lists_met = list_table(list_entries(args.part), args.lists, random.Random(9))
+    entries = list_entries(args.part)
+    lists_met = list_table(entries, args.lists, random.Random(9))
     rng = random.Random(42)
     typical = [typical_post(rng) for _ in range(1000)]
-    entries = list_entries(args.part)
     cited = [post_with_list(rng.sample(entries, 4), "blank", rng) for _ in range(300)]
     print(f"\ntypical posts (bench_citations.py, APA): {posts_per_second(typical, args.rounds):,.0f} posts/second")
     print(f"posts citing 4 held-out references (any style): {posts_per_second(cited, args.rounds):,.0f} posts/second")

@@ -12,7 +12,9 @@ import random
 import re
 import textwrap
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from forumgrader.citations.anystyle import LabelledReference, read_all
@@ -40,7 +42,8 @@ _CONTAINER_LEAD = re.compile(r"^\s*(?:in|en|dans)\s?:?\s+", re.IGNORECASE)
 _NOT_NAMES = word_set("and et al und u eds ed hrsg hg in y e dir coord comp trans tr edited by with")
 
 
-def references(part: str = "test") -> list[LabelledReference]:
+@cache  # the tests and the benchmark ask for the same parts again and again: the files are read once
+def references(part: str = "test") -> tuple[LabelledReference, ...]:
     """Return the references of one part of the split, each text once."""
     seen: set[str] = set()
     out = []
@@ -48,7 +51,7 @@ def references(part: str = "test") -> list[LabelledReference]:
         if reference.text not in seen:
             seen.add(reference.text)
             out.append(reference)
-    return out
+    return tuple(out)
 
 
 # Fields
@@ -184,7 +187,7 @@ class Scores:
         return self.right[group, name] / total if total else None
 
 
-def score(labelled: list[LabelledReference]) -> Scores:
+def score(labelled: Sequence[LabelledReference]) -> Scores:
     """Read every reference and count the fields that agree with their labels."""
     scores = Scores()
     for reference in labelled:
@@ -240,7 +243,8 @@ AFTER = (
 _PARTICLES = word_set("van von de da di del della du des la le den der ter ten al el bell")
 
 
-def list_entries(part: str = "test") -> list[str]:
+@cache
+def list_entries(part: str = "test") -> tuple[str, ...]:
     """Return held-out references as a person would list them: without the numbering the source gave them.
 
     Fragments of references that AnyStyle's files hold (an entry starting mid-title, with a page number or a
@@ -257,7 +261,7 @@ def list_entries(part: str = "test") -> list[str]:
         )
         if text and len(text) < 1500 and not fragment:
             out.add(text)
-    return sorted(out)
+    return tuple(sorted(out))
 
 
 def _wrap(text: str, width: int, indent: str = "") -> str:
