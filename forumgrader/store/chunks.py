@@ -11,7 +11,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import ColumnElement, Update, delete, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -134,10 +133,11 @@ class Progress:
         self.chunk = chunk
         self._written = 0.0
 
-    def __call__(self, done: int, _total: int, *_args: Any) -> None:
-        if time.monotonic() - self._written < PROGRESS_SECONDS:
+    def __call__(self, done: int, _total: int) -> None:
+        now = time.monotonic()
+        if now - self._written < PROGRESS_SECONDS:
             return
-        self._written = time.monotonic()
+        self._written = now
         with self.database.session() as session:
             session.execute(update(CheckChunk).where(CheckChunk.id == self.chunk.id).values(done=done))
             _count(session, self.chunk.job_id)

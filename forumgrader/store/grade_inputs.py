@@ -7,7 +7,6 @@ class is graded in little memory.
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ from forumgrader.grading.facts import (
     post_facts,
     work_found,
 )
-from forumgrader.store.checks import chunks
+from forumgrader.store.checks import chunks, text_hash
 from forumgrader.store.models import Person, Post, PostAnalysis, ReferenceCheck, Review, Topic
 
 STAFF_ROLES = frozenset({"instructor", "ta"})
@@ -92,7 +91,7 @@ def _facts(post: Any, analysis: Any, checks: list[Any], reviews: Mapping[tuple[i
     author = str(post.author_id) if post.author_id is not None else None
     if post.deleted:  # a placeholder: kept so its replies have a parent, never scored
         return post_facts(post.id, author, "", created_at=post.created_at, parent_id=post.parent_id, deleted=True)
-    if analysis is not None and analysis.text_hash == hashlib.sha256(post.body_text.encode("utf-8")).hexdigest():
+    if analysis is not None and analysis.text_hash == text_hash(post.body_text):
         references, findings, span = analysis.references or [], analysis.findings or [], analysis.reference_list
         citations = len(analysis.citations or [])
         by_position = {check.position: check for check in checks}

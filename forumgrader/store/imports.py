@@ -30,6 +30,7 @@ from forumgrader.discussions.model import (
     content_hash,
 )
 from forumgrader.discussions.rosters import plain_name
+from forumgrader.store.checks import chunks
 from forumgrader.store.db import utcnow
 from forumgrader.store.importlock import wait_for_other_imports
 from forumgrader.store.models import Course, ImportBatch, Person, Post, Thread, Topic
@@ -152,18 +153,13 @@ def _known_topic(session: Session, course: Course | None, topic_export: TopicExp
     post_ids = [post.lms_post_id for post in topic_export.posts()]
     thread_ids = [thread.lms_thread_id for thread in topic_export.threads]
     for model, column, ids in ((Post, Post.lms_post_id, post_ids), (Thread, Thread.lms_thread_id, thread_ids)):
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids, _CHUNK):
             query = select(model.topic_id).where(column.in_(chunk)).join(Topic, Topic.id == model.topic_id).join(Course)
             query = query.where(Topic.course_id == course.id) if course is not None else query.where(Course.lms == lms)
             if lms_topic_id:  # a topic known under another LMS id is another discussion
                 query = query.where(Topic.lms_topic_id.in_(("", lms_topic_id)))
             votes.update(session.scalars(query))
     return session.get(Topic, votes.most_common(1)[0][0]) if votes else None
-
-
-def _chunks(ids: list[str]) -> Iterable[list[str]]:
-    for start in range(0, len(ids), _CHUNK):
-        yield ids[start : start + _CHUNK]
 
 
 def _people(session: Session, course: Course, participants: Iterable[Participant]) -> dict[str, Person]:

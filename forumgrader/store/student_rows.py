@@ -74,13 +74,12 @@ def sort_rows(rows: Sequence[StudentRow], query: RowQuery) -> list[StudentRow]:
     return sorted(by_name, key=SORTS.get(query.sort, SORTS["name"]), reverse=query.descending)
 
 
-def table_page(rows: Sequence[StudentRow], query: RowQuery, per_page: int | None = None) -> TablePage:
+def table_page(rows: Sequence[StudentRow], query: RowQuery) -> TablePage:
     """Filter and sort the students' rows as the query asks, and return the page it asks for (the last one when
-    it asks beyond), of `per_page` rows (default PER_PAGE)."""
-    per_page = per_page or PER_PAGE
+    it asks beyond), of PER_PAGE rows."""
     kept = [row for row in sort_rows(rows, query) if matches(row, query)]
-    pages = max(1, -(-len(kept) // per_page))
+    pages = max(1, -(-len(kept) // PER_PAGE))
     page = min(max(1, query.page), pages)
-    start = (page - 1) * per_page
-    shown = kept[start : start + per_page]
+    start = (page - 1) * PER_PAGE
+    shown = kept[start : start + PER_PAGE]
     return TablePage(shown, page, pages, len(kept), len(rows), start + 1 if shown else 0)
