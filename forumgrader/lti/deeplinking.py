@@ -13,6 +13,7 @@ from pylti1p3.exception import LtiException
 from pylti1p3.lineitem import LineItem
 from sqlalchemy.orm import Session
 
+from forumgrader.lti.claims import DEEP_LINKING
 from forumgrader.lti.launches import Launched, LaunchRefused, reopen
 from forumgrader.store.db import Database
 
@@ -71,7 +72,7 @@ def answer(launch: Any, launched: Launched, placements: Sequence[Placement], lau
     try:
         deep_link = launch.get_deep_link()
         jwt = deep_link.get_response_jwt([_resource(placement, launch_url) for placement in placements])
-        settings = launched.body.get("https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings") or {}
+        settings = launched.body.get(DEEP_LINKING) or {}
     except LtiException as error:
         raise LaunchRefused(f"The placement cannot be signed: {error}.") from error
     return DeepLinkAnswer(str(settings.get("deep_link_return_url") or ""), str(jwt))
