@@ -133,10 +133,14 @@ def canvas_grades(session: Session, job: Job, progress: jobs.Progress) -> None:
              f"{outgoing.unchanged} unchanged, {outgoing.held} provisional held back.")  # fmt: skip
 
 
+def linked(session: Session, topic: Topic) -> bool:
+    """Tell whether a topic's grades can go to a Canvas assignment: a graded discussion of a connected course."""
+    return bool(topic.lms_assignment_id) and canvas_connections.live_connection(session, topic.course_id) is not None
+
+
 def send_after_grading(session: Session, topic: Topic) -> None:
     """When the instructor chose so, post a topic's grades to its Canvas assignment after each grading."""
-    linked = topic.lms_assignment_id and canvas_connections.live_connection(session, topic.course_id) is not None
-    if linked and automatic(session, topic):
+    if linked(session, topic) and automatic(session, topic):
         enqueue_after_commit(session, submit_grades(session, topic, None))
 
 

@@ -84,10 +84,6 @@ def _number(points: float | None) -> Decimal | None:
     return Decimal(repr(points)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def _write(rows: Sequence[Sequence[Cell]]) -> str:
-    return write_csv(rows)  # every cell made safe for spreadsheets (forumgrader.grading.spreadsheet)
-
-
 def _names(rows: Sequence[GradeRow]) -> str:
     shown = ", ".join(row.name or "(no name)" for row in rows[:5])
     return shown + (f" and {len(rows) - 5} more" if len(rows) > 5 else "")
@@ -123,7 +119,7 @@ def canvas_gradebook_csv(rows: Sequence[GradeRow], options: ExportOptions) -> st
                 _number(row.points),
             ]
         )
-    return _write(lines)
+    return write_csv(lines)
 
 
 def moodle_grades_csv(rows: Sequence[GradeRow], options: ExportOptions) -> str:
@@ -145,7 +141,7 @@ def moodle_grades_csv(rows: Sequence[GradeRow], options: ExportOptions) -> str:
         raise ExportError("name the Moodle grade item to fill (--item), as it appears in the gradebook")
     lines: list[list[Cell]] = [[chosen.column, item, f"Feedback: {item}"]]
     lines += [[getattr(row, chosen.field).strip(), _number(row.points), row.feedback] for row in rows]
-    return _write(lines)
+    return write_csv(lines)
 
 
 def _moodle_advice(rows: Sequence[GradeRow], options: ExportOptions) -> str:
@@ -180,7 +176,7 @@ def d2l_grades_csv(rows: Sequence[GradeRow], options: ExportOptions) -> str:
     lines: list[list[Cell]] = [["OrgDefinedId", "Username", f"{item} Points Grade", "End-of-Line Indicator"]]
     # D2L exports may write ids as "#1234"; the import wants the bare id
     lines += [[row.sis_user_id.strip().lstrip("#"), row.login_id.strip(), _number(row.points), "#"] for row in rows]
-    return _write(lines)
+    return write_csv(lines)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,8 @@ from pylti1p3.exception import LtiException
 from pylti1p3.lineitem import LineItem
 from sqlalchemy.orm import Session
 
-from forumgrader.lti.launches import LaunchRefused, reopen
+from forumgrader.lti.claims import DEEP_LINKING
+from forumgrader.lti.launches import Launched, LaunchRefused, reopen
 from forumgrader.store.db import Database
 
 
@@ -56,22 +57,22 @@ class DeepLinkAnswer:
     jwt: str
 
 
-def answer(
-    session: Session,
-    database: Database,
-    config: Mapping[str, Any],
-    launch_id: str,
-    placements: Sequence[Placement],
-    launch_url: str,
-) -> DeepLinkAnswer:
-    """Sign the Deep Linking response for a deep-linking launch, placing these links."""
+def reopen_deep_link(
+    session: Session, database: Database, config: Mapping[str, Any], launch_id: str
+) -> tuple[Any, Launched]:
+    """Find a deep-linking launch again by its id (pylti1p3's, ours), or refuse one that does not place content."""
     launch, launched = reopen(session, database, config, launch_id)
     if not launched.launch.deep_linking:
         raise LaunchRefused("This launch does not place content: open the LMS's tool picker again.")
+    return launch, launched
+
+
+def answer(launch: Any, launched: Launched, placements: Sequence[Placement], launch_url: str) -> DeepLinkAnswer:
+    """Sign the Deep Linking response for a launch `reopen_deep_link` found, placing these links."""
     try:
         deep_link = launch.get_deep_link()
         jwt = deep_link.get_response_jwt([_resource(placement, launch_url) for placement in placements])
-        settings = launched.body.get("https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings") or {}
+        settings = launched.body.get(DEEP_LINKING) or {}
     except LtiException as error:
         raise LaunchRefused(f"The placement cannot be signed: {error}.") from error
     return DeepLinkAnswer(str(settings.get("deep_link_return_url") or ""), str(jwt))

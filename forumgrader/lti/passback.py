@@ -102,10 +102,14 @@ def fetch_roster(session: Session, job: Job, progress: jobs.Progress) -> None:
     )
 
 
+def linked(session: Session, topic: Topic) -> bool:
+    """Tell whether a topic's grades can go to an LMS gradebook through LTI (a linked course gave its line items)."""
+    return any(context.lineitems_url for context in lti_links.contexts_of(session, topic.course_id))
+
+
 def send_after_grading(session: Session, topic: Topic) -> None:
     """When the instructor chose so, send a topic's grades to its LMS line items after each grading."""
-    linked = any(context.lineitems_url for context in lti_links.contexts_of(session, topic.course_id))
-    if linked and automatic(session, topic):
+    if linked(session, topic) and automatic(session, topic):
         enqueue_after_commit(session, submit_grades(session, topic, None))
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from forumgrader import jobs
 from forumgrader.store.db import utcnow
 from forumgrader.store.gradefiles import ABSENT_FEEDBACK, gives_zero, ungraded_students
-from forumgrader.store.grades import rubric_name, topic_rubric
+from forumgrader.store.grades import topic_rubric
 from forumgrader.store.models import AuditEntry, Grade, GradePassback, GradeSent, Job, Person, Topic, User
 
 
@@ -86,10 +86,11 @@ def _digest(points: float, possible: float, comment: str, provisional: bool) -> 
 def _grades(session: Session, topic: Topic) -> list[tuple[Person, float, float, str, bool]]:
     """Each student's grade as the grade files hold it (person, points, possible, comment, provisional): the stored
     grades, and 0 for enrolled students who never posted when the topic gives them 0."""
+    rubric = topic_rubric(topic)  # grades are kept under the name the rubric declares, not the file it is read from
     rows = session.execute(
         select(Grade, Person)
         .join(Person, Person.id == Grade.person_id)
-        .where(Grade.topic_id == topic.id, Grade.rubric == rubric_name(topic))
+        .where(Grade.topic_id == topic.id, Grade.rubric == rubric.name)
         .order_by(Person.id)
     )
     grades = [(person, grade.total, grade.possible, str((grade.breakdown or {}).get("feedback", "")), grade.provisional)
@@ -98,7 +99,7 @@ def _grades(session: Session, topic: Topic) -> list[tuple[Person, float, float, 
         absent = [
             person for person in ungraded_students(session, topic, {row[0].id for row in grades}) if person.enrolled
         ]
-        possible = topic_rubric(topic).possible if absent else 0.0
+        possible = rubric.possible if absent else 0.0
         grades += [(person, 0.0, possible, ABSENT_FEEDBACK, False) for person in absent]
     return grades
 

@@ -65,15 +65,14 @@ class _People:
     """The course's people, indexed every way a roster member may be matched."""
 
     def __init__(self, people: Iterable[Person]) -> None:
-        self.all = list(people)
+        self.all: list[Person] = []
         self.by: dict[str, dict[str, list[Person]]] = {name: defaultdict(list) for name in
                                                        ("user id", "email", "id", "name")}  # fmt: skip
-        for person in self.all:
-            for index, value in self._keys(person):
-                self.by[index][value].append(person)
+        for person in people:
+            self.add(person)
 
     def add(self, person: Person) -> None:
-        """Index a person enrolled after the index was built."""
+        """Index one more person (one enrolled after the index was built too)."""
         self.all.append(person)
         for index, value in self._keys(person):
             self.by[index][value].append(person)

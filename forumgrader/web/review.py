@@ -51,17 +51,13 @@ def queue() -> ResponseReturnValue:
     return render_template("review/hub.html", courses=mine, awaiting=awaiting)
 
 
-def _number(args: MultiDict[str, str], name: str) -> int | None:
-    return whole_number(args.get(name))
-
-
 def read_filters(args: MultiDict[str, str]) -> FlagFilters:
     """Read the queue's filters from the address: ?topic=ID&student=ID&verdict=not_found&status=awaiting|all."""
     status = args.get("status", FlagStatus.AWAITING.value)
     verdict = args.get("verdict") or None
     return FlagFilters(
-        topic_id=_number(args, "topic"),
-        person_id=_number(args, "student"),
+        topic_id=whole_number(args.get("topic")),
+        person_id=whole_number(args.get("student")),
         verdict=verdict if verdict in SEVERITY else None,
         status=FlagStatus(status) if status in {s.value for s in FlagStatus} else None,
     )
@@ -84,7 +80,7 @@ def course(course_id: int) -> ResponseReturnValue:
     found = course_or_404(course_id)
     session = store.session()
     filters = read_filters(request.args)
-    page = max(_number(request.args, "page") or 1, 1)
+    page = max(whole_number(request.args.get("page")) or 1, 1)
     total, shown = flag_page(session, found.id, filters, (page - 1) * PER_PAGE, page * PER_PAGE)
     pages = max(1, -(-total // PER_PAGE))
     if page > pages:  # past the end (decisions emptied the last page): the last page there is

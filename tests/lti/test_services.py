@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 import re
+from importlib import resources
+from pathlib import Path
 
 import jwt
 import pytest
@@ -145,6 +147,23 @@ def test_provisional_grades_are_held_back_by_default(
     assert "1 provisional held back" in job.message
     [item] = platform.lineitems["course-1"]
     assert set(platform.scores[item["id"]]) == {"student-sub"}
+
+
+def test_grades_made_with_a_rubric_file_go_to_the_gradebook(
+    client: FlaskClient, platform: LocalPlatform, session: Session, course: Topic, tmp_path: Path
+) -> None:
+    rubric_file = tmp_path / "week-3.toml"  # declares the name "graduate-discussion": its grades are kept under it
+    rubric_file.write_text((resources.files("forumgrader") / "rubrics" / "graduate-discussion.toml").read_text())
+    course.rubric = str(rubric_file)
+    session.commit()
+    _fetch_roster(client, course.course_id, session)
+    client.post(f"/topics/{course.id}/passback/settings", data={"automatic": "0", "provisional": "pending"})
+    assert "Sent 2 grades" in _send(client, course, session).message
+    [item] = platform.lineitems["course-1"]
+    assert {user: s["scoreGiven"] for user, s in platform.scores[item["id"]].items()} == {
+        "student-sub": 40.0,
+        "ben-sub": 75.0,
+    }  # their grades, not the 0 of students who never posted
 
 
 def test_grades_go_after_each_grading_when_the_instructor_chooses(

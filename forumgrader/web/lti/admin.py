@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from forumgrader import store
 from forumgrader.store import lti_platforms
-from forumgrader.store.lti_platforms import PRESETS, Endpoints, PlatformError
+from forumgrader.store.lti_platforms import LMS_KINDS, PRESETS, Endpoints, PlatformError
 from forumgrader.store.models import LtiPlatform
 
 blueprint = Blueprint("lti_admin", __name__, url_prefix="/admin/lti")
@@ -31,7 +31,7 @@ def _page(status: int = 200) -> ResponseReturnValue:
         urls=tool_urls(),
         platforms=platforms,
         keys=lti_platforms.live_keys(session),
-        presets=["canvas", "moodle", "other"],
+        presets=LMS_KINDS,
         values=request.form,
     )
     return page, status

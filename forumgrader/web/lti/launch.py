@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from typing import Any
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
@@ -11,8 +12,8 @@ from flask_login import login_user
 
 from forumgrader import store
 from forumgrader.lti.claims import Launch
-from forumgrader.lti.deeplinking import Placement, View, answer
-from forumgrader.lti.launches import LaunchRefused, login_redirect, reopen, validate_launch
+from forumgrader.lti.deeplinking import Placement, View, answer, reopen_deep_link
+from forumgrader.lti.launches import Launched, LaunchRefused, login_redirect, validate_launch
 from forumgrader.store import accounts, lti_platforms
 from forumgrader.store import courses as course_store
 from forumgrader.store.grades import topic_rubric
@@ -101,25 +102,23 @@ def jwks() -> ResponseReturnValue:
     return response
 
 
-def _deep_link_course() -> tuple[str, int]:
-    """The launch being answered and its course, for the instructor who made it; refused otherwise."""
+def _deep_link_course() -> tuple[Any, Launched, int]:
+    """The launch being answered (pylti1p3's, ours) and its course, for the instructor who made it; else refused."""
     launch_id = session.get("lti_launch")
     if not launch_id:
         raise LaunchRefused("There is no launch to place content for. Open the LMS's tool picker again.")
-    _launch, launched = reopen(store.session(), store.database(), current_app.config, launch_id)
+    launch, launched = reopen_deep_link(store.session(), store.database(), current_app.config, launch_id)
     course_id = int(session.get("lti_course", 0))
-    if not launched.launch.deep_linking:
-        raise LaunchRefused("This launch does not place content: open the LMS's tool picker again.")
     if not accounts.can_grade_course(store.session(), signed_in_user(), course_id):
         raise LaunchRefused("Only the course's instructors place forumgrader in it.")
-    return launch_id, course_id
+    return launch, launched, course_id
 
 
 @blueprint.get("/deep-link")
 def deep_link() -> ResponseReturnValue:
     """Let an instructor choose what to place in the course: a topic's dashboard, or the student self-check."""
     try:
-        _launch_id, course_id = _deep_link_course()
+        _launch, _launched, course_id = _deep_link_course()
     except LaunchRefused as error:
         return _refused(error)
     rows = course_store.course_topics(store.session(), signed_in_user(), course_id)
@@ -130,7 +129,7 @@ def deep_link() -> ResponseReturnValue:
 def deep_link_answer() -> ResponseReturnValue:
     """Sign the chosen placements and post them back to the LMS."""
     try:
-        launch_id, course_id = _deep_link_course()
+        launch, launched, course_id = _deep_link_course()
     except LaunchRefused as error:
         return _refused(error)
     placements = _placements(request.form.getlist("place"), course_id)
@@ -138,8 +137,7 @@ def deep_link_answer() -> ResponseReturnValue:
         flash("Choose at least one thing to place in the course.", "error")
         return redirect(url_for("lti.deep_link"))
     try:
-        signed = answer(store.session(), store.database(), current_app.config, launch_id, placements,
-                        url_for("lti.launch", _external=True))  # fmt: skip
+        signed = answer(launch, launched, placements, url_for("lti.launch", _external=True))
     except LaunchRefused as error:
         return _refused(error)
     store.session().commit()

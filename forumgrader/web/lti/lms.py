@@ -3,8 +3,11 @@ topic's grade passback (send now, or after each grading; provisional grades held
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy.orm import Session
 
 from forumgrader import jobs, store
 from forumgrader.canvas import sync as canvas_sync
@@ -16,6 +19,12 @@ from forumgrader.store.models import Course, Job, Topic
 from forumgrader.web.access import course_or_404, signed_in_user, topic_or_404
 
 blueprint = Blueprint("lms", __name__)
+
+# Where a topic's grades may go: whether it is linked there, and the job that sends them
+PASSBACKS: dict[str, tuple[Callable[[Session, Topic], bool], Callable[..., Job]]] = {
+    "lti": (passback.linked, passback.submit_grades),
+    "canvas": (canvas_sync.linked, canvas_sync.submit_grades),
+}
 
 
 def _follow(job: Job) -> ResponseReturnValue:
@@ -89,12 +98,7 @@ def canvas_import(course_id: int) -> ResponseReturnValue:
 
 
 def _targets(topic: Topic) -> dict[str, bool]:
-    session = store.session()
-    return {
-        "lti": any(context.lineitems_url for context in lti_links.contexts_of(session, topic.course_id)),
-        "canvas": canvas_connections.live_connection(session, topic.course_id) is not None
-        and bool(topic.lms_assignment_id),
-    }
+    return {name: linked(store.session(), topic) for name, (linked, _submit) in PASSBACKS.items()}
 
 
 @blueprint.get("/topics/<int:topic_id>/passback")
@@ -124,16 +128,14 @@ def choose_settings(topic_id: int) -> ResponseReturnValue:
 def send(topic_id: int) -> ResponseReturnValue:
     """Send the topic's grades with their feedback to the LMS gradebook (LTI line item, or the Canvas assignment)."""
     found = topic_or_404(topic_id)
-    targets = _targets(found)
     force, user_id = request.form.get("force") == "1", signed_in_user().id
-    submitters = {"lti": passback.submit_grades, "canvas": canvas_sync.submit_grades}
-    chosen = [name for name, linked in targets.items() if linked]
-    if not chosen:
+    submitters = [submit for linked, submit in PASSBACKS.values() if linked(store.session(), found)]
+    if not submitters:
         flash(
             "This topic is linked to no LMS gradebook yet: open forumgrader from the LMS, or connect Canvas.", "error"
         )
         return redirect(url_for("lms.topic", topic_id=found.id))
-    submitted = [submitters[name](store.session(), found, user_id, force=force) for name in chosen]
+    submitted = [submit(store.session(), found, user_id, force=force) for submit in submitters]
     store.session().commit()
     for job in submitted:
         jobs.enqueue(job)
