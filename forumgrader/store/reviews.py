@@ -19,6 +19,8 @@ from forumgrader.store.flags import audit_subject, is_flag
 from forumgrader.store.models import AuditEntry, Post, ReferenceCheck, Review, Topic, User
 from forumgrader.store.topics import regrade
 
+NOTE_LENGTH = 2000  # characters of a reviewer's note: the form, the page and the API keep to it
+
 
 class ReviewError(ValueError):
     """A decision that cannot be taken, with what to do instead."""

@@ -17,7 +17,7 @@ from forumgrader.store.flag_counts import FlagCounts, MenuCounts, awaiting_by_co
 from forumgrader.store.flags import SEVERITY, FlagFilters, FlagStatus, flag_page
 from forumgrader.store.grades import topic_rubric
 from forumgrader.store.models import Course, Grade, Person, Post, Topic
-from forumgrader.store.reviews import ReviewError, decide, reopen
+from forumgrader.store.reviews import NOTE_LENGTH, ReviewError, decide, reopen
 from forumgrader.web.access import course_or_404, signed_in_user
 from forumgrader.web.auth import local_path
 from forumgrader.web.errors import fail
@@ -102,6 +102,7 @@ def course(course_id: int) -> ResponseReturnValue:
         kind_names=KIND_NAMES,
         status_names=STATUS_NAMES,
         status=filters.status.value if filters.status else "all",
+        note_length=NOTE_LENGTH,
         here=request.full_path.rstrip("?"),
     )
 
@@ -147,7 +148,7 @@ def decision(course_id: int) -> ResponseReturnValue:
     post = session.get(Post, post_id)
     if post is None or session.get_one(Topic, post.topic_id).course_id != found.id:
         fail(404, "That post is not in this course: reload the review queue.")
-    chosen, note, key = form.get("decision", ""), form.get("note", "")[:2000], form.get("reference_key", "")
+    chosen, note, key = form.get("decision", ""), form.get("note", "")[:NOTE_LENGTH], form.get("reference_key", "")
     back = local_path(form.get("back")) or url_for("review.course", course_id=found.id)
     try:
         if chosen == "reopen":
@@ -224,7 +225,7 @@ def bulk(course_id: int) -> ResponseReturnValue:
     else:
         targets = _chosen_flags(form)
     try:
-        done = decide_all(session, found.id, targets, chosen, form.get("note", "")[:2000], signed_in_user())
+        done = decide_all(session, found.id, targets, chosen, form.get("note", "")[:NOTE_LENGTH], signed_in_user())
     except ReviewError as error:
         session.rollback()
         flash(str(error), "error")

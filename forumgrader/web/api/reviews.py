@@ -16,7 +16,7 @@ from forumgrader.store import reviews
 from forumgrader.store.flags import SEVERITY, Flag, FlagFilters, FlagStatus, flags
 from forumgrader.store.models import Post, Review
 from forumgrader.store.reports import reference_key_at
-from forumgrader.store.reviews import ReviewError
+from forumgrader.store.reviews import NOTE_LENGTH, ReviewError
 from forumgrader.web.access import course_or_404, post_or_404, signed_in_user
 from forumgrader.web.api import registry
 from forumgrader.web.api.bodies import json_body
@@ -30,7 +30,6 @@ from forumgrader.web.inputs import ID_MAX, whole_number
 STATUSES = [status.value for status in FlagStatus]
 KINDS = sorted(SEVERITY)
 DECISIONS = [decision.value for decision in Decision]
-NOTE_LENGTH = 2000  # as the review queue's form keeps
 A_DECISION = 'a JSON object: {"reference_key": "...", "decision": "confirmed" or "dismissed", "note": "..."}'
 STRING, INTEGER = {"type": "string"}, {"type": "integer"}
 FLAG = registry.schema(
